@@ -1,0 +1,97 @@
+/**
+ * Reverse-mode backward pass (`Tensor.backward`): visits the graph below the output in
+ * topological order, sums the gradients reaching each node, and accumulates them into the
+ * `.grad` of leaves. Broadcast gradients are summed back to each input's shape here, in one
+ * place, so no op has to do it.
+ */
+import { RuntimeError, check } from "../errors.js";
+import { sameShape, sizeString } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { noGrad } from "./grad-mode.js";
+import { AccumulateGrad, type Edge, FunctionNode, type Node } from "./node.js";
+import { gradientEdge } from "./record.js";
+import { sumToShape } from "../ops/reduce.js";
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+}
+
+export function backward(output: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}) {
+  check(output.requiresGrad, () =>
+    "element 0 of tensors does not require grad and does not have a grad_fn");
+  const seed = initialGradient(output, gradient);
+  noGrad(() => run(gradientEdge(output), seed, options.retainGraph ?? false));
+}
+
+function initialGradient(output: Tensor, gradient: Tensor | null | undefined): Tensor {
+  if (gradient === undefined || gradient === null) {
+    check(output.numel() === 1, () => "grad can be implicitly created only for scalar outputs");
+    return output.onesLike();
+  }
+  check(sameShape(gradient.shape, output.shape), () =>
+    `Mismatch in shape: grad_output[0] has a shape of ${sizeString(gradient.shape)} and ` +
+    `output[0] has a shape of ${sizeString(output.shape)}.`);
+  return gradient.to(output.dtype);
+}
+
+function topologicalOrder(root: Node): Node[] {
+  const order: Node[] = [];
+  const visited = new Set<Node>([root]);
+  const stack: [Node, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [node, next] = top;
+    if (next < node.edges.length) {
+      top[1]++;
+      const edge = node.edges[next];
+      if (edge && !visited.has(edge.node)) {
+        visited.add(edge.node);
+        stack.push([edge.node, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order.reverse();
+}
+
+function run(root: Node, seed: Tensor, retainGraph: boolean): void {
+  const pending = new Map<Node, Tensor>([[root, seed]]);
+  for (const node of topologicalOrder(root)) {
+    const grad = pending.get(node);
+    pending.delete(node);
+    if (!grad) continue;
+    if (node instanceof AccumulateGrad) {
+      accumulate(node.variable, grad);
+      continue;
+    }
+    const fn = node as FunctionNode;
+    const inputGrads = fn.apply(grad);
+    if (!retainGraph) fn.release();
+    fn.edges.forEach((edge, i) => {
+      const g = inputGrads[i];
+      if (edge && g) addPending(pending, edge, conform(g, edge));
+    });
+  }
+}
+
+/** Sums a broadcast gradient back to the input's shape and casts it to the input's dtype. */
+function conform(grad: Tensor, edge: Edge): Tensor {
+  let g = sameShape(grad.shape, edge.shape) ? grad : sumToShape(grad, edge.shape);
+  if (g.dtype !== edge.dtype) g = g.to(edge.dtype);
+  if (!sameShape(g.shape, edge.shape)) {
+    throw new RuntimeError(`Function ${edge.node.name()} returned an invalid gradient - ` +
+      `got ${sizeString(g.shape)} but expected shape compatible with ${sizeString(edge.shape)}`);
+  }
+  return g;
+}
+
+function addPending(pending: Map<Node, Tensor>, edge: Edge, grad: Tensor): void {
+  const previous = pending.get(edge.node);
+  pending.set(edge.node, previous ? previous.add(grad) : grad);
+}
+
+function accumulate(leaf: Tensor, grad: Tensor): void {
+  leaf.grad = leaf.grad ? leaf.grad.add(grad) : grad.detach().clone();
+}

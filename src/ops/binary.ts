@@ -1,0 +1,281 @@
+/** Broadcasting binary ops: arithmetic, pow, maximum/minimum, clamp, comparisons, where. */
+import { record } from "../autograd/record.js";
+import { RuntimeError, check } from "../errors.js";
+import * as kernels from "../kernels/cpu.js";
+import { type DType, type Storage, allocStorage, bool, float32 } from "../tensor/dtype.js";
+import { broadcastShapes, broadcastStrides, numelOf } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { type Operand, asTensorOf, resultType } from "./promote.js";
+
+type NumberFn = (x: number, y: number) => number;
+type BigIntFn = (x: bigint, y: bigint) => bigint | number;
+
+interface BinaryKernel {
+  number: NumberFn;
+  /** For int64 inputs; omitted where int64 inputs are computed in floating point. */
+  bigint?: BigIntFn;
+}
+
+/** Applies `kernel` to `a` and `b` broadcast together, computing in `computeDtype`. */
+export function applyBinary(
+  a: Operand, b: Operand, computeDtype: DType, outDtype: DType, kernel: BinaryKernel,
+): Tensor {
+  const ta = asTensorOf(a, computeDtype);
+  const tb = asTensorOf(b, computeDtype);
+  const shape = broadcastShapes(ta.shape, tb.shape);
+  const out = allocStorage(outDtype, numelOf(shape));
+  const fn = pickFn(ta.data, kernel, outDtype);
+  kernels.binary(
+    ta.data as unknown as kernels.Flat<never>, broadcastStrides(ta.shape, shape),
+    tb.data as unknown as kernels.Flat<never>, broadcastStrides(tb.shape, shape),
+    out as kernels.Flat<unknown>, shape, fn as (x: never, y: never) => unknown,
+  );
+  return new Tensor(out, shape);
+}
+
+function pickFn(data: Storage, kernel: BinaryKernel, outDtype: DType) {
+  if (data instanceof BigInt64Array) {
+    check(kernel.bigint !== undefined, () => "internal: no int64 kernel");
+    return kernel.bigint;
+  }
+  if (outDtype === bool) return (x: number, y: number) => (kernel.number(x, y) ? 1 : 0);
+  return kernel.number;
+}
+
+/** Ops computed in the promoted dtype of their operands. */
+function arithmetic(a: Operand, b: Operand, kernel: Required<BinaryKernel>): Tensor {
+  const dtype = resultType(a, b);
+  return applyBinary(a, b, dtype, dtype, kernel);
+}
+
+/** Division and other ops whose integral inputs are computed as the default float dtype. */
+function floating(a: Operand, b: Operand, kernel: BinaryKernel): Tensor {
+  let dtype = resultType(a, b);
+  if (!dtype.isFloatingPoint) dtype = float32;
+  return applyBinary(a, b, dtype, dtype, kernel);
+}
+
+function tensors(...xs: Operand[]): (Tensor | null)[] {
+  return xs.map((x) => (x instanceof Tensor ? x : null));
+}
+
+const i64 = (v: bigint) => BigInt.asIntN(64, v);
+
+export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
+  const alpha = options.alpha ?? 1;
+  const out = arithmetic(a, b, alpha === 1
+    ? { number: (x, y) => x + y, bigint: (x, y) => i64(x + y) }
+    : { number: (x, y) => x + alpha * y, bigint: (x, y) => i64(x + BigInt(alpha) * y) });
+  return record("AddBackward0", out, tensors(a, b),
+    (g) => [g, alpha === 1 ? g : g.mul(alpha)], { savesTensors: false });
+}
+
+export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
+  checkNotBool(a, b);
+  const alpha = options.alpha ?? 1;
+  const out = arithmetic(a, b, { number: (x, y) => x - alpha * y,
+    bigint: (x, y) => i64(x - BigInt(alpha) * y) });
+  return record("SubBackward0", out, tensors(a, b), (g) => [g, g.mul(-alpha)],
+    { savesTensors: false });
+}
+
+/** `other - alpha * self`; a scalar `other` gives PyTorch's `RsubBackward1` (as `1 - x`). */
+export function rsub(self: Tensor, other: Operand, options: { alpha?: number } = {}): Tensor {
+  const alpha = options.alpha ?? 1;
+  const out = arithmetic(other, self, { number: (x, y) => x - alpha * y,
+    bigint: (x, y) => i64(x - BigInt(alpha) * y) });
+  const name = other instanceof Tensor ? "RsubBackward0" : "RsubBackward1";
+  return record(name, out, tensors(self, other), (g) => [g.mul(-alpha), g],
+    { savesTensors: false });
+}
+
+function checkNotBool(a: Operand, b: Operand): void {
+  const isBool = (x: Operand) => (x instanceof Tensor ? x.dtype === bool : typeof x === "boolean");
+  check(!(isBool(a) && isBool(b)), () => "Subtraction, the `-` operator, with two bool " +
+    "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+}
+
+export function mul(a: Operand, b: Operand): Tensor {
+  const out = arithmetic(a, b, { number: (x, y) => x * y, bigint: (x, y) => i64(x * y) });
+  return record("MulBackward0", out, tensors(a, b), (g) => [
+    a instanceof Tensor && a.requiresGrad ? g.mul(b) : null,
+    b instanceof Tensor && b.requiresGrad ? g.mul(a) : null,
+  ]);
+}
+
+export function div(a: Operand, b: Operand): Tensor {
+  const out = floating(a, b, { number: (x, y) => x / y });
+  return record("DivBackward0", out, tensors(a, b), (g) => [
+    a instanceof Tensor && a.requiresGrad ? g.div(b) : null,
+    b instanceof Tensor && b.requiresGrad ? g.neg().mul(a).div(mul(b, b)) : null,
+  ]);
+}
+
+function bigintPow(x: bigint, y: bigint): bigint {
+  if (y < 0n) throw new RuntimeError("Integers to negative integer powers are not allowed.");
+  return i64(x ** y);
+}
+
+/** `base ** exponent` for tensor or scalar operands (PowBackward0/1 as PyTorch names them). */
+export function pow(base: Operand, exponent: Operand): Tensor {
+  const out = arithmetic(base, exponent, { number: Math.pow, bigint: bigintPow });
+  const name = exponent instanceof Tensor ? "PowBackward1" : "PowBackward0";
+  return record(name, out, tensors(base, exponent), (g) => [
+    base instanceof Tensor && base.requiresGrad ? powBaseGrad(g, base, exponent) : null,
+    exponent instanceof Tensor && exponent.requiresGrad
+      ? powExponentGrad(g, base, exponent, out) : null,
+  ]);
+}
+
+/** d/dx xʸ = y·xʸ⁻¹, taken as 0 where y == 0 (PyTorch's pow_backward). */
+function powBaseGrad(g: Tensor, base: Tensor, exponent: Operand): Tensor {
+  if (!(exponent instanceof Tensor)) {
+    if (exponent === 0) return g.zerosLike();
+    return g.mul(pow(base, Number(exponent) - 1).mul(exponent));
+  }
+  const grad = g.mul(exponent).mul(pow(base, sub(exponent, 1)));
+  return where(exponent.eq(0), 0, grad);
+}
+
+/** d/dy xʸ = xʸ·ln x, taken as 0 where x == 0 and y >= 0. */
+function powExponentGrad(g: Tensor, base: Operand, exponent: Tensor, result: Tensor): Tensor {
+  const grad = g.mul(result).mul(asTensorOf(base, result.dtype).log());
+  return where(logicalAnd(eq(base, 0), ge(exponent, 0)), 0, grad);
+}
+
+/** Elementwise max, NaN-propagating; ties split the gradient in half (PyTorch 1.13). */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return extremum("MaximumBackward0", a, b, 1);
+}
+
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return extremum("MinimumBackward0", a, b, -1);
+}
+
+function extremum(name: string, a: Tensor, b: Tensor, sign: 1 | -1): Tensor {
+  const pickNumber = sign > 0 ? Math.max : Math.min;
+  const out = arithmetic(a, b, { number: pickNumber,
+    bigint: (x, y) => ((sign > 0 ? x >= y : x <= y) ? x : y) });
+  return record(name, out, [a, b], (g) => {
+    const half = g.div(2);
+    const aWins = sign > 0 ? gt(a, b) : lt(a, b);
+    const bWins = sign > 0 ? lt(a, b) : gt(a, b);
+    const tie = eq(a, b);
+    return [
+      where(aWins, g, where(tie, half, 0)),
+      where(bWins, g, where(tie, half, 0)),
+    ];
+  });
+}
+
+type Bound = Operand | null | undefined;
+
+/** `torch.clamp`: NaN stays NaN; where min > max the result is max, as in PyTorch. */
+export function clamp(
+  x: Tensor,
+  min?: Bound | { min?: Bound; max?: Bound },
+  max?: Bound,
+): Tensor {
+  if (min !== null && typeof min === "object" && !(min instanceof Tensor)) {
+    return clamp(x, min.min, min.max);
+  }
+  check(min != null || max != null, () =>
+    "torch.clamp: At least one of 'min' or 'max' must not be None");
+  const lower = min ?? null;
+  const upper = max ?? null;
+  const tensorBounds = lower instanceof Tensor || upper instanceof Tensor;
+  let out = x.detach();
+  if (lower !== null) out = applyBinary(out, lower, resultType(x, lower), resultType(x, lower),
+    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo) });
+  if (upper !== null) out = applyBinary(out, upper, resultType(out, upper),
+    resultType(out, upper),
+    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi) });
+  return record(tensorBounds ? "ClampBackward0" : "ClampBackward1", out,
+    [x, ...tensors(lower ?? 0, upper ?? 0)], (g) => clampGrads(g, x, lower, upper));
+}
+
+function clampGrads(g: Tensor, x: Tensor, lower: Operand | null, upper: Operand | null) {
+  const aboveLower = lower === null ? null : ge(x, lower);
+  const belowUpper = upper === null ? null : le(x, upper);
+  const inside = aboveLower && belowUpper ? logicalAnd(aboveLower, belowUpper)
+    : (aboveLower ?? belowUpper) as Tensor;
+  return [
+    where(inside, g, 0),
+    lower instanceof Tensor ? where(lt(x, lower), g, 0) : null,
+    upper instanceof Tensor ? where(gt(x, upper), g, 0) : null,
+  ];
+}
+
+export function clampMin(x: Tensor, min: Operand): Tensor {
+  const out = applyBinary(x, min, resultType(x, min), resultType(x, min),
+    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo) });
+  const name = min instanceof Tensor ? "ClampMinBackward1" : "ClampMinBackward0";
+  return record(name, out, tensors(x, min), (g) => [
+    where(ge(x, min), g, 0),
+    min instanceof Tensor ? where(lt(x, min), g, 0) : null,
+  ]);
+}
+
+export function clampMax(x: Tensor, max: Operand): Tensor {
+  const out = applyBinary(x, max, resultType(x, max), resultType(x, max),
+    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi) });
+  const name = max instanceof Tensor ? "ClampMaxBackward1" : "ClampMaxBackward0";
+  return record(name, out, tensors(x, max), (g) => [
+    where(le(x, max), g, 0),
+    max instanceof Tensor ? where(gt(x, max), g, 0) : null,
+  ]);
+}
+
+function comparison(a: Operand, b: Operand, number: NumberFn, bigint: BigIntFn): Tensor {
+  return applyBinary(a, b, resultType(a, b), bool, { number, bigint });
+}
+
+export const eq = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x === y), (x, y) => +(x === y));
+export const ne = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x !== y), (x, y) => +(x !== y));
+export const lt = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x < y), (x, y) => +(x < y));
+export const le = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x <= y), (x, y) => +(x <= y));
+export const gt = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x > y), (x, y) => +(x > y));
+export const ge = (a: Operand, b: Operand) =>
+  comparison(a, b, (x, y) => +(x >= y), (x, y) => +(x >= y));
+
+export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  return applyBinary(a, b, resultType(a, b), bool,
+    { number: (x, y) => +(x !== 0 && y !== 0), bigint: (x, y) => +(x !== 0n && y !== 0n) });
+}
+
+/** `torch.where(condition, input, other)`; the gradient flows to the branch each element took. */
+export function where(condition: Tensor, input: Operand, other: Operand): Tensor {
+  check(condition.dtype === bool, () => "where expected condition to be a boolean tensor, " +
+    `but got a tensor with dtype ${dtypeTitle(condition.dtype)}`);
+  const dtype = resultType(input, other);
+  const a = asTensorOf(input, dtype);
+  const b = asTensorOf(other, dtype);
+  const shape = broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape));
+  const out = allocStorage(dtype, numelOf(shape)) as kernels.Flat<unknown>;
+  const cond = broadcastData(condition, shape);
+  const pickedA = broadcastData(a, shape) as kernels.Flat<unknown>;
+  const pickedB = broadcastData(b, shape) as kernels.Flat<unknown>;
+  for (let i = 0; i < out.length; i++) out[i] = cond[i] ? pickedA[i] : pickedB[i];
+  return record("WhereBackward0", new Tensor(out as Storage, shape),
+    [null, ...tensors(input, other)],
+    (g) => [null, where(condition, g, 0), where(condition, 0, g)]);
+}
+
+/** The data of `t` materialised at the broadcast `shape`. */
+export function broadcastData(t: Tensor, shape: readonly number[]): Storage {
+  if (numelOf(shape) === t.numel()) return t.data;
+  const out = allocStorage(t.dtype, numelOf(shape));
+  kernels.gatherStrided(t.data as kernels.Flat<unknown>, broadcastStrides(t.shape, shape),
+    out as kernels.Flat<unknown>, shape);
+  return out;
+}
+
+/** PyTorch's C++ type name in messages: Float, Double, Long, Bool. */
+export function dtypeTitle(dtype: DType): string {
+  return { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" }[dtype.name];
+}

@@ -1,0 +1,37 @@
+/** dtype conversion of storage and tensors (`Tensor.to`, `.float()`, `.double()`, …). */
+import { record } from "../autograd/record.js";
+import { type DType, type Storage, allocStorage, dtypeOfStorage } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+
+const INT64_MIN = -(2n ** 63n);
+
+/** float → int64 truncates toward zero; NaN and out-of-range values give INT64_MIN, as on x86. */
+function floatToBigInt(v: number): bigint {
+  if (!Number.isFinite(v) || Math.abs(v) >= 2 ** 63) return INT64_MIN;
+  return BigInt(Math.trunc(v));
+}
+
+/** Converts `data` to a new storage of `dtype` (a copy even when the dtype is unchanged). */
+export function castStorage(data: Storage, dtype: DType): Storage {
+  const from = dtypeOfStorage(data);
+  if (from === dtype) return data.slice();
+  const out = allocStorage(dtype, data.length);
+  if (out instanceof BigInt64Array) {
+    if (data instanceof BigInt64Array) out.set(data);
+    else for (let i = 0; i < data.length; i++) out[i] = floatToBigInt(Number(data[i]));
+  } else if (out instanceof Uint8Array) {
+    for (let i = 0; i < data.length; i++) out[i] = data[i] ? 1 : 0;
+  } else if (data instanceof BigInt64Array) {
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+  } else {
+    out.set(data);
+  }
+  return out;
+}
+
+/** `t.to(dtype)`: the same tensor when the dtype already matches, else a copy. */
+export function toDtype(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = new Tensor(castStorage(t.data, dtype), t.shape);
+  return record("ToCopyBackward0", out, [t], (grad) => [grad], { savesTensors: false });
+}

@@ -1,0 +1,54 @@
+/** softmax and logSoftmax along a dim (numerically stable), with their gradients. */
+import { record } from "../autograd/record.js";
+import { warn } from "../errors.js";
+import * as kernels from "../kernels/cpu.js";
+import { type DType, allocStorage, float32 } from "../tensor/dtype.js";
+import { normalizeDim, numelOf } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+
+export type SoftmaxDim = number | { dim?: number | null; dtype?: DType } | null | undefined;
+
+/** PyTorch's `_get_softmax_dim` for calls without a dim (deprecated there, with a warning). */
+function implicitDim(fn: string, ndim: number): number {
+  warn(`Implicit dimension choice for ${fn} has been deprecated. Change the call to include ` +
+    "dim=X as an argument.");
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+function parse(fn: string, x: Tensor, arg: SoftmaxDim): { dim: number; input: Tensor } {
+  const options = typeof arg === "object" && arg !== null ? arg : { dim: arg };
+  const dim = options.dim ?? implicitDim(fn, x.dim());
+  let input = options.dtype ? x.to(options.dtype) : x;
+  if (!input.dtype.isFloatingPoint) input = input.to(float32);
+  return { dim: normalizeDim(dim, x.dim()), input };
+}
+
+function layout(shape: readonly number[], dim: number) {
+  if (shape.length === 0) return { outer: 1, size: 1, inner: 1 };
+  return { outer: numelOf(shape.slice(0, dim)), size: shape[dim],
+    inner: numelOf(shape.slice(dim + 1)) };
+}
+
+function compute(input: Tensor, dim: number, log: boolean): Tensor {
+  const out = allocStorage(input.dtype, input.numel()) as Float32Array | Float64Array;
+  kernels.softmax(input.data as Float32Array | Float64Array, layout(input.shape, dim), log, out);
+  return new Tensor(out, input.shape);
+}
+
+export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
+  const { dim: d, input } = parse("softmax", x, dim);
+  const out = compute(input, d, false);
+  // dx = y ⊙ (g − Σ g⊙y)
+  return record("SoftmaxBackward0", out, [input], (g) => {
+    const gy = g.mul(out);
+    return [gy.sub(out.mul(gy.sum(d, true)))];
+  });
+}
+
+export function logSoftmax(x: Tensor, dim?: SoftmaxDim): Tensor {
+  const { dim: d, input } = parse("log_softmax", x, dim);
+  const out = compute(input, d, true);
+  // dx = g − exp(y) ⊙ Σ g
+  return record("LogSoftmaxBackward0", out, [input],
+    (g) => [g.sub(out.exp().mul(g.sum(d, true)))]);
+}

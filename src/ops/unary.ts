@@ -1,0 +1,113 @@
+/** Elementwise unary ops with their gradients, and in-place fill. */
+import { record } from "../autograd/record.js";
+import { RuntimeError, check } from "../errors.js";
+import * as kernels from "../kernels/cpu.js";
+import { type DType, allocStorage, bool, float32 } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { asTensorOf } from "./promote.js";
+
+/** Float ops on integral input compute in the default dtype (`torch.exp(long)` is float32). */
+function floatingDtype(x: Tensor): DType {
+  return x.dtype.isFloatingPoint ? x.dtype : float32;
+}
+
+/** Applies a float function elementwise, promoting integral input to float32. */
+function mapFloat(x: Tensor, fn: (v: number) => number): Tensor {
+  const dtype = floatingDtype(x);
+  const src = asTensorOf(x, dtype);
+  const out = allocStorage(dtype, x.numel()) as Float32Array | Float64Array;
+  kernels.unary(src.data as Float32Array | Float64Array, out, fn);
+  return new Tensor(out, x.shape);
+}
+
+/** Applies a dtype-preserving function: numbers for float and bool, bigints for int64. */
+function mapSameDtype(
+  x: Tensor, number: (v: number) => number, bigint: (v: bigint) => bigint, outDtype = x.dtype,
+): Tensor {
+  const out = allocStorage(outDtype, x.numel());
+  if (x.data instanceof BigInt64Array) {
+    kernels.unary(x.data, out as kernels.Flat<bigint | number>, bigint);
+  } else {
+    kernels.unary(x.data as kernels.Flat<number>, out as kernels.Flat<number>, number);
+  }
+  return new Tensor(out, x.shape);
+}
+
+export function neg(x: Tensor): Tensor {
+  check(x.dtype !== bool, () => "Negation, the `-` operator, on a bool tensor is not " +
+    "supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator " +
+    "instead.");
+  const out = mapSameDtype(x, (v) => -v, (v) => BigInt.asIntN(64, -v));
+  return record("NegBackward0", out, [x], (g) => [g.neg()], { savesTensors: false });
+}
+
+export function abs(x: Tensor): Tensor {
+  const out = mapSameDtype(x, Math.abs, (v) => BigInt.asIntN(64, v < 0n ? -v : v));
+  return record("AbsBackward0", out, [x], (g) => [g.mul(x.sign())]);
+}
+
+export function sign(x: Tensor): Tensor {
+  const out = mapSameDtype(x, (v) => (v !== v ? 0 : Math.sign(v) + 0),
+    (v) => (v > 0n ? 1n : v < 0n ? -1n : 0n));
+  return record("SignBackward0", out, [x], (g) => [g.zerosLike()], { savesTensors: false });
+}
+
+export function exp(x: Tensor): Tensor {
+  const out = mapFloat(x, Math.exp);
+  return record("ExpBackward0", out, [x], (g) => [g.mul(out)]);           // d/dx eˣ = eˣ
+}
+
+export function log(x: Tensor): Tensor {
+  return record("LogBackward0", mapFloat(x, Math.log), [x], (g) => [g.div(x)]);
+}
+
+export function log1p(x: Tensor): Tensor {
+  return record("Log1PBackward0", mapFloat(x, Math.log1p), [x], (g) => [g.div(x.add(1))]);
+}
+
+export function expm1(x: Tensor): Tensor {
+  const out = mapFloat(x, Math.expm1);
+  return record("Expm1Backward0", out, [x], (g) => [g.mul(out.add(1))]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const out = mapFloat(x, Math.sqrt);
+  return record("SqrtBackward0", out, [x], (g) => [g.div(out.mul(2))]);   // 1 / (2√x)
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const out = mapFloat(x, (v) => 1 / (1 + Math.exp(-v)));
+  return record("SigmoidBackward0", out, [x], (g) => [g.mul(out).mul(out.rsub(1))]);
+}
+
+export function logicalNot(x: Tensor): Tensor {
+  return mapSameDtype(x, (v) => +(v === 0), (v) => BigInt(+(v === 0n)), bool);
+}
+
+export function isnan(x: Tensor): Tensor {
+  return mapSameDtype(x, (v) => +(v !== v), () => 0n, bool);
+}
+
+/** `t.fill_(value)`; refuses leaves that require grad, as PyTorch does. */
+export function fillInPlace(t: Tensor, value: number | boolean): void {
+  checkInPlace(t);
+  const data = t.data;
+  if (data instanceof BigInt64Array) {
+    check(Number.isInteger(Number(value)), () => `value cannot be converted to type int64_t ` +
+      `without overflow`);
+    data.fill(BigInt(Number(value)));
+  } else if (data instanceof Uint8Array) {
+    data.fill(value ? 1 : 0);
+  } else {
+    data.fill(Number(value));
+  }
+}
+
+/** PyTorch's guard against in-place writes into a leaf that requires grad. */
+export function checkInPlace(t: Tensor): void {
+  if (t.isLeaf && t.requiresGrad) {
+    throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place " +
+      "operation.");
+  }
+}
+

@@ -1,0 +1,327 @@
+/**
+ * The Tensor: contiguous typed-array storage, a shape, a dtype, and autograd state.
+ * Methods are thin: each delegates to the op of the same name in `src/ops`.
+ */
+import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
+import type { Node } from "../autograd/node.js";
+import { RuntimeError, ValueError, check } from "../errors.js";
+import { tensorRepr } from "../printing/format.js";
+import * as binary from "../ops/binary.js";
+import { toDtype } from "../ops/cast.js";
+import * as indexing from "../ops/indexing.js";
+import * as reduce from "../ops/reduce.js";
+import type { DimArg, ReduceOptions } from "../ops/reduce.js";
+import * as shapeOps from "../ops/shape.js";
+import * as softmaxOps from "../ops/softmax.js";
+import * as unary from "../ops/unary.js";
+import * as random from "./random.js";
+import { type DType, type Storage, bool, dtypeOfStorage, float32, float64, int64 } from "./dtype.js";
+import { numelOf } from "./shape.js";
+
+/** A tensor or a JS number (PyTorch's "wrapped number" scalar operand). */
+export type TensorOrScalar = Tensor | number | boolean;
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The gradient accumulated by `backward()`; assign `null` to clear it (`x.grad = None`). */
+  grad: Tensor | null = null;
+  private leafRequiresGrad = false;
+  private node: Node | null = null;
+  /**
+   * The strides PyTorch's tensor would have, where they are not the contiguous ones (after
+   * permute, transpose, expand). Storage here is always contiguous; these strides only keep
+   * `view` errors, `isContiguous` and `grad_fn` names as PyTorch shows them.
+   */
+  torchStrides: readonly number[] | null = null;
+
+  /** Wraps `data` (not copied) as a tensor of `shape`; `data.length` must equal its numel. */
+  constructor(readonly data: Storage, shape: readonly number[]) {
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOfStorage(data);
+    if (data.length !== numelOf(shape)) {
+      throw new RuntimeError(`internal: storage of ${data.length} elements for shape [${shape}]`);
+    }
+  }
+
+  // ---- autograd state -------------------------------------------------------------------
+
+  get requiresGrad(): boolean {
+    return this.node !== null || this.leafRequiresGrad;
+  }
+
+  set requiresGrad(flag: boolean) {
+    check(this.node === null, () => "you can only change requires_grad flags of leaf " +
+      "variables." + (flag ? "" : " If you want to use a computed variable in a subgraph " +
+      "that doesn't require differentiation use var_no_grad = var.detach()."));
+    check(!flag || this.dtype.isFloatingPoint, () =>
+      "only Tensors of floating point dtype can require gradients");
+    this.leafRequiresGrad = flag;
+  }
+
+  requiresGrad_(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  get gradFn(): Node | null {
+    return this.node;
+  }
+
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** @internal Used by `record` to attach the node that produced this tensor. */
+  setGradFn(node: Node): void {
+    this.node = node;
+  }
+
+  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+
+  detach(): Tensor {
+    return shapeOps.detach(this);
+  }
+
+  // ---- metadata ---------------------------------------------------------------------------
+
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    return dim === undefined ? [...this.shape] : shapeOps.sizeAt(this, dim);
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  numel(): number {
+    return this.data.length;
+  }
+
+  isFloatingPoint(): boolean {
+    return this.dtype.isFloatingPoint;
+  }
+
+  isContiguous(): boolean {
+    return this.torchStrides === null;
+  }
+
+  // ---- conversion -----------------------------------------------------------------------
+
+  item(): number | boolean {
+    check(this.numel() === 1, () => "only one element tensors can be converted to Python " +
+      "scalars", ValueError);
+    return scalarValue(this.data, 0);
+  }
+
+  tolist(): unknown {
+    return nest(this.data, this.shape, 0, 0);
+  }
+
+  to(dtype: DType): Tensor {
+    return toDtype(this, dtype);
+  }
+
+  float(): Tensor { return toDtype(this, float32); }
+  double(): Tensor { return toDtype(this, float64); }
+  long(): Tensor { return toDtype(this, int64); }
+  bool(): Tensor { return toDtype(this, bool); }
+
+  clone(): Tensor { return shapeOps.clone(this); }
+  contiguous(): Tensor { return shapeOps.contiguous(this); }
+
+  toString(): string {
+    return tensorRepr(this, { requiresGrad: this.requiresGrad, gradFnName: this.node?.name() });
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  // ---- shape ------------------------------------------------------------------------------
+
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return shapeOps.reshape(this, flatShape(shape));
+  }
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return shapeOps.view(this, flatShape(shape));
+  }
+  viewAs(other: Tensor): Tensor { return shapeOps.view(this, other.shape); }
+  reshapeAs(other: Tensor): Tensor { return shapeOps.reshape(this, other.shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return shapeOps.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return shapeOps.unflatten(this, dim, sizes);
+  }
+  squeeze(dim?: number): Tensor { return shapeOps.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return shapeOps.unsqueeze(this, dim); }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return shapeOps.permute(this, flatShape(dims));
+  }
+  transpose(dim0: number, dim1: number): Tensor { return shapeOps.transpose(this, dim0, dim1); }
+  t(): Tensor { return shapeOps.t(this); }
+  get T(): Tensor { return shapeOps.reverseDims(this); }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return shapeOps.movedim(this, source, destination);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return shapeOps.expand(this, flatShape(shape));
+  }
+  expandAs(other: Tensor): Tensor { return shapeOps.expand(this, other.shape); }
+
+  // ---- elementwise ------------------------------------------------------------------------
+
+  add(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+    return binary.add(this, other, options);
+  }
+  sub(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+    return binary.sub(this, other, options);
+  }
+  rsub(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+    return binary.rsub(this, other, options);
+  }
+  mul(other: TensorOrScalar): Tensor { return binary.mul(this, other); }
+  div(other: TensorOrScalar): Tensor { return binary.div(this, other); }
+  pow(exponent: TensorOrScalar): Tensor { return binary.pow(this, exponent); }
+  maximum(other: Tensor): Tensor { return binary.maximum(this, other); }
+  minimum(other: Tensor): Tensor { return binary.minimum(this, other); }
+
+  neg(): Tensor { return unary.neg(this); }
+  abs(): Tensor { return unary.abs(this); }
+  sign(): Tensor { return unary.sign(this); }
+  exp(): Tensor { return unary.exp(this); }
+  log(): Tensor { return unary.log(this); }
+  log1p(): Tensor { return unary.log1p(this); }
+  expm1(): Tensor { return unary.expm1(this); }
+  sqrt(): Tensor { return unary.sqrt(this); }
+  square(): Tensor { return binary.pow(this, 2); }
+  sigmoid(): Tensor { return unary.sigmoid(this); }
+  clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+  clamp(options: { min?: TensorOrScalar | null; max?: TensorOrScalar | null }): Tensor;
+  clamp(
+    min?: TensorOrScalar | null | { min?: TensorOrScalar | null; max?: TensorOrScalar | null },
+    max?: TensorOrScalar | null,
+  ): Tensor {
+    return binary.clamp(this, min, max);
+  }
+  clampMin(min: TensorOrScalar): Tensor { return binary.clampMin(this, min); }
+  clampMax(max: TensorOrScalar): Tensor { return binary.clampMax(this, max); }
+
+  eq(other: TensorOrScalar): Tensor { return binary.eq(this, other); }
+  ne(other: TensorOrScalar): Tensor { return binary.ne(this, other); }
+  lt(other: TensorOrScalar): Tensor { return binary.lt(this, other); }
+  le(other: TensorOrScalar): Tensor { return binary.le(this, other); }
+  gt(other: TensorOrScalar): Tensor { return binary.gt(this, other); }
+  ge(other: TensorOrScalar): Tensor { return binary.ge(this, other); }
+  logicalNot(): Tensor { return unary.logicalNot(this); }
+  isnan(): Tensor { return unary.isnan(this); }
+  where(condition: Tensor, other: TensorOrScalar): Tensor {
+    return binary.where(condition, this, other);
+  }
+  maskedFill(mask: Tensor, value: TensorOrScalar): Tensor {
+    return indexing.maskedFill(this, mask, value);
+  }
+
+  // ---- reductions -------------------------------------------------------------------------
+
+  sum(dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.sum(this, dim, keepdim);
+  }
+  mean(dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.mean(this, dim, keepdim);
+  }
+  max(): Tensor;
+  max(other: Tensor): Tensor;
+  max(dim: number | ReduceOptions, keepdim?: boolean | ReduceOptions): reduce.ValuesIndices;
+  max(dim?: number | Tensor | ReduceOptions, keepdim?: boolean | ReduceOptions) {
+    return reduce.max(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(other: Tensor): Tensor;
+  min(dim: number | ReduceOptions, keepdim?: boolean | ReduceOptions): reduce.ValuesIndices;
+  min(dim?: number | Tensor | ReduceOptions, keepdim?: boolean | ReduceOptions) {
+    return reduce.min(this, dim, keepdim);
+  }
+  amax(dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.amax(this, dim, keepdim);
+  }
+  amin(dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.argmin(this, dim, keepdim);
+  }
+  logsumexp(dim: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
+    return reduce.logsumexp(this, dim, keepdim);
+  }
+  norm(p?: number | reduce.NormOptions, dim?: DimArg | reduce.NormOptions,
+    keepdim?: boolean): Tensor {
+    return reduce.norm(this, p, dim, keepdim);
+  }
+
+  // ---- indexing and softmax -------------------------------------------------------------
+
+  gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexing.indexSelect(this, dim, index);
+  }
+  softmax(dim: number | { dim: number; dtype?: DType }): Tensor {
+    return softmaxOps.softmax(this, dim);
+  }
+  logSoftmax(dim: number | { dim: number; dtype?: DType }): Tensor {
+    return softmaxOps.logSoftmax(this, dim);
+  }
+
+  // ---- in place ---------------------------------------------------------------------------
+
+  zero_(): this { return this.fill_(0); }
+  fill_(value: number | boolean): this {
+    unary.fillInPlace(this, value);
+    return this;
+  }
+  random_(from?: number | bigint | null, to?: number | bigint | null): this {
+    random.randomInPlace(this, from, to);
+    return this;
+  }
+  uniform_(from = 0, to = 1): this {
+    random.uniformInPlace(this, from, to);
+    return this;
+  }
+  normal_(mean = 0, std = 1): this {
+    random.normalInPlace(this, mean, std);
+    return this;
+  }
+
+  // ---- creation helpers -----------------------------------------------------------------
+
+  onesLike(): Tensor { return shapeOps.filled(this.shape, this.dtype, 1); }
+  zerosLike(): Tensor { return shapeOps.filled(this.shape, this.dtype, 0); }
+}
+
+function flatShape(args: number[] | [readonly number[]]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+}
+
+function scalarValue(data: Storage, i: number): number | boolean {
+  if (data instanceof Uint8Array) return data[i] !== 0;
+  if (data instanceof BigInt64Array) return Number(data[i]);
+  return data[i];
+}
+
+function nest(data: Storage, shape: readonly number[], dim: number, offset: number): unknown {
+  if (dim === shape.length) return scalarValue(data, offset);
+  let stride = 1;
+  for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
+  const out: unknown[] = [];
+  for (let i = 0; i < shape[dim]; i++) out.push(nest(data, shape, dim + 1, offset + i * stride));
+  return out;
+}
