@@ -22,6 +22,8 @@ export { amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, sum }
 export { flatten, movedim, permute, reshape, squeeze, transpose, unsqueeze }
   from "./ops/shape.js";
 export { gather, indexSelect, maskedFill } from "./ops/indexing.js";
+export { xlogy } from "./ops/special.js";
+export { broadcastTensors } from "./ops/broadcast.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
 
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad-mode.js";
