@@ -5,6 +5,7 @@
 export { logSoftmax, softmax } from "./ops/softmax.js";
 export { logSigmoid, softplus } from "./ops/activation.js";
 export { sigmoid } from "./ops/unary.js";
+export { oneHot } from "./ops/indexing.js";
 
 export { l1Loss } from "./nn/losses/l1-loss.js";
 export type { L1LossOptions } from "./nn/losses/l1-loss.js";

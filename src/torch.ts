@@ -21,7 +21,7 @@ export { amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, sum }
   from "./ops/reduce.js";
 export { flatten, movedim, permute, reshape, squeeze, transpose, unsqueeze }
   from "./ops/shape.js";
-export { gather, indexSelect, maskedFill } from "./ops/indexing.js";
+export { gather, indexSelect, maskedFill, select } from "./ops/indexing.js";
 export { xlogy } from "./ops/special.js";
 export { broadcastTensors } from "./ops/broadcast.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";

@@ -5,7 +5,7 @@
  * place, so no op has to do it.
  */
 import { RuntimeError, check } from "../errors.js";
-import { sameShape, sizeString } from "../tensor/shape.js";
+import { denseStrides, sameShape, sizeString } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "./grad-mode.js";
 import { AccumulateGrad, type Edge, FunctionNode, type Node } from "./node.js";
@@ -92,6 +92,9 @@ function addPending(pending: Map<Node, Tensor>, edge: Edge, grad: Tensor): void 
   pending.set(edge.node, previous ? previous.add(grad) : grad);
 }
 
+/** Like AccumulateGrad: a new `.grad` takes the leaf's layout (when dense) and keeps it. */
 function accumulate(leaf: Tensor, grad: Tensor): void {
+  const layout = leaf.grad ? leaf.grad.torchStrides : denseStrides(leaf.shape, leaf.torchStrides);
   leaf.grad = leaf.grad ? leaf.grad.add(grad) : grad.detach().clone();
+  leaf.grad.torchStrides = layout;
 }

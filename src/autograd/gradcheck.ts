@@ -56,7 +56,7 @@ function numericalJacobian(fn: Fn, inputs: Tensor[], eps: number): Float64Array[
 /** analytical[o][i][k] = the gradient of out_o[k] w.r.t. input i, via backward(one-hot). */
 function analyticalJacobian(fn: Fn, inputs: Tensor[]): Float64Array[][][] {
   const outputs = outputsOf(fn, inputs);
-  return outputs.map((out) => inputs.map(() => [] as Float64Array[])).map((perInput, o) => {
+  return outputs.map(() => inputs.map(() => [] as Float64Array[])).map((perInput, o) => {
     const out = outputs[o];
     for (let k = 0; k < out.numel(); k++) {
       for (const x of inputs) x.grad = null;

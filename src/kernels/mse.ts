@@ -20,15 +20,17 @@ export function mseElementwise(x: Flat<number>, y: Flat<number>, out: Flat<numbe
 }
 
 /**
- * grad = scale · 2(x − y) · g, where g is one upstream value (`gradOut` of length 1) or one per
- * element. `scale` is 1/n for 'mean', else 1.
+ * grad = norm · (x − y) · g with norm = 2·scale, as PyTorch's `mse_loss_backward` (the target's
+ * gradient is this with x and y swapped, so a tie gives +0 to both). `gradOut` holds one
+ * upstream value or one per element; `scale` is 1/n for 'mean', else 1.
  */
 export function mseBackward(x: Flat<number>, y: Flat<number>, gradOut: Flat<number>,
   scale: number, grad: Flat<number>): void {
+  const norm = 2 * scale;
   if (gradOut.length === 1) {
-    const g = 2 * scale * gradOut[0];
-    for (let i = 0; i < x.length; i++) grad[i] = g * (x[i] - y[i]);
+    const g = gradOut[0];
+    for (let i = 0; i < x.length; i++) grad[i] = norm * (x[i] - y[i]) * g;
   } else {
-    for (let i = 0; i < x.length; i++) grad[i] = 2 * scale * gradOut[i] * (x[i] - y[i]);
+    for (let i = 0; i < x.length; i++) grad[i] = norm * (x[i] - y[i]) * gradOut[i];
   }
 }

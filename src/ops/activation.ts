@@ -3,6 +3,7 @@ import { record } from "../autograd/record.js";
 import * as kernels from "../kernels/cpu.js";
 import { allocStorage, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { withLayout } from "./layout.js";
 
 function mapFloat(x: Tensor, fn: (v: number) => number): Tensor {
   const input = x.dtype.isFloatingPoint ? x : x.to(float32);
@@ -27,7 +28,8 @@ export interface SoftplusOptions {
 /** softplus(x) = log(1 + e^(βx)) / β, linear where βx > threshold. */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   const { beta = 1, threshold = 20 } = options;
-  const out = mapFloat(x, (v) => (v * beta > threshold ? v : Math.log1p(Math.exp(v * beta)) / beta));
+  const out = withLayout(mapFloat(x, (v) => (v * beta > threshold ? v
+    : Math.log1p(Math.exp(v * beta)) / beta)), [x]);
   return record("SoftplusBackward0", out, [x], (g) => {
     const z = x.mul(beta);
     return [g.mul(z.sigmoid()).where(z.le(threshold), g)];

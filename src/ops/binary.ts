@@ -1,10 +1,11 @@
 /** Broadcasting binary ops: arithmetic, pow, maximum/minimum, clamp, comparisons, where. */
 import { record } from "../autograd/record.js";
-import { RuntimeError, check } from "../errors.js";
+import { check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
 import { type DType, type Storage, allocStorage, bool, float32 } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { withLayout } from "./layout.js";
 import { type Operand, asTensorOf, resultType } from "./promote.js";
 
 type NumberFn = (x: number, y: number) => number;
@@ -30,7 +31,7 @@ export function applyBinary(
     tb.data as unknown as kernels.Flat<never>, broadcastStrides(tb.shape, shape),
     out as kernels.Flat<unknown>, shape, fn as (x: never, y: never) => unknown,
   );
-  return new Tensor(out, shape);
+  return withLayout(new Tensor(out, shape), [a, b]);
 }
 
 function pickFn(data: Storage, kernel: BinaryKernel, outDtype: DType) {
@@ -63,6 +64,7 @@ const i64 = (v: bigint) => BigInt.asIntN(64, v);
 
 export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const alpha = options.alpha ?? 1;
+  checkAlpha(a, b, alpha);
   const out = arithmetic(a, b, alpha === 1
     ? { number: (x, y) => x + y, bigint: (x, y) => i64(x + y) }
     : { number: (x, y) => x + alpha * y, bigint: (x, y) => i64(x + BigInt(alpha) * y) });
@@ -73,6 +75,7 @@ export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): T
 export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   checkNotBool(a, b);
   const alpha = options.alpha ?? 1;
+  checkAlpha(a, b, alpha);
   const out = arithmetic(a, b, { number: (x, y) => x - alpha * y,
     bigint: (x, y) => i64(x - BigInt(alpha) * y) });
   return record("SubBackward0", out, tensors(a, b), (g) => [g, g.mul(-alpha)],
@@ -81,7 +84,9 @@ export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): T
 
 /** `other - alpha * self`; a scalar `other` gives PyTorch's `RsubBackward1` (as `1 - x`). */
 export function rsub(self: Tensor, other: Operand, options: { alpha?: number } = {}): Tensor {
+  checkNotBool(other, self);
   const alpha = options.alpha ?? 1;
+  checkAlpha(self, other, alpha);
   const out = arithmetic(other, self, { number: (x, y) => x - alpha * y,
     bigint: (x, y) => i64(x - BigInt(alpha) * y) });
   const name = other instanceof Tensor ? "RsubBackward0" : "RsubBackward1";
@@ -93,6 +98,14 @@ function checkNotBool(a: Operand, b: Operand): void {
   const isBool = (x: Operand) => (x instanceof Tensor ? x.dtype === bool : typeof x === "boolean");
   check(!(isBool(a) && isBool(b)), () => "Subtraction, the `-` operator, with two bool " +
     "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+  check(!isBool(a) && !isBool(b), () => "Subtraction, the `-` operator, with a bool tensor " +
+    "is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` " +
+    "operator instead.");
+}
+
+function checkAlpha(a: Operand, b: Operand, alpha: number): void {
+  check(resultType(a, b).isFloatingPoint || Number.isInteger(alpha), () => "For integral " +
+    "input tensors, argument alpha must not be a floating point number.");
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
@@ -111,15 +124,21 @@ export function div(a: Operand, b: Operand): Tensor {
   ]);
 }
 
+/** Integer powers; a negative exponent truncates 1/xⁿ toward zero, as PyTorch's powi does. */
 function bigintPow(x: bigint, y: bigint): bigint {
-  if (y < 0n) throw new RuntimeError("Integers to negative integer powers are not allowed.");
-  return i64(x ** y);
+  if (y >= 0n) return i64(x ** y);
+  if (x === 1n) return 1n;
+  if (x === -1n) return y % 2n === 0n ? 1n : -1n;
+  return 0n;
 }
 
-/** `base ** exponent` for tensor or scalar operands (PowBackward0/1 as PyTorch names them). */
+/** `base ** exponent` for tensor or scalar operands (PowBackward0/1/2 as PyTorch names them). */
 export function pow(base: Operand, exponent: Operand): Tensor {
+  check(typeof exponent !== "number" || exponent >= 0 || resultType(base, exponent)
+    .isFloatingPoint, () => "Integers to negative integer powers are not allowed.");
   const out = arithmetic(base, exponent, { number: Math.pow, bigint: bigintPow });
-  const name = exponent instanceof Tensor ? "PowBackward1" : "PowBackward0";
+  const name = !(base instanceof Tensor) ? "PowBackward2"
+    : exponent instanceof Tensor ? "PowBackward1" : "PowBackward0";
   return record(name, out, tensors(base, exponent), (g) => [
     base instanceof Tensor && base.requiresGrad ? powBaseGrad(g, base, exponent) : null,
     exponent instanceof Tensor && exponent.requiresGrad
@@ -143,7 +162,10 @@ function powExponentGrad(g: Tensor, base: Operand, exponent: Tensor, result: Ten
   return where(logicalAnd(eq(base, 0), ge(exponent, 0)), 0, grad);
 }
 
-/** Elementwise max, NaN-propagating; ties split the gradient in half (PyTorch 1.13). */
+/**
+ * Elementwise max, NaN-propagating. Ties split the gradient in half, and only the strictly
+ * smaller side gets none, so NaN pairs pass it to both (PyTorch 1.13's formula).
+ */
 export function maximum(a: Tensor, b: Tensor): Tensor {
   return extremum("MaximumBackward0", a, b, 1);
 }
@@ -157,14 +179,10 @@ function extremum(name: string, a: Tensor, b: Tensor, sign: 1 | -1): Tensor {
   const out = arithmetic(a, b, { number: pickNumber,
     bigint: (x, y) => ((sign > 0 ? x >= y : x <= y) ? x : y) });
   return record(name, out, [a, b], (g) => {
-    const half = g.div(2);
-    const aWins = sign > 0 ? gt(a, b) : lt(a, b);
-    const bWins = sign > 0 ? lt(a, b) : gt(a, b);
-    const tie = eq(a, b);
-    return [
-      where(aWins, g, where(tie, half, 0)),
-      where(bWins, g, where(tie, half, 0)),
-    ];
+    const shared = where(eq(a, b), g.div(2), g);
+    const aLoses = sign > 0 ? lt(a, b) : gt(a, b);
+    const bLoses = sign > 0 ? gt(a, b) : lt(a, b);
+    return [where(aLoses, 0, shared), where(bLoses, 0, shared)];
   });
 }
 
@@ -179,10 +197,10 @@ export function clamp(
   if (min !== null && typeof min === "object" && !(min instanceof Tensor)) {
     return clamp(x, min.min, min.max);
   }
-  check(min != null || max != null, () =>
-    "torch.clamp: At least one of 'min' or 'max' must not be None");
   const lower = min ?? null;
   const upper = max ?? null;
+  check(lower !== null || upper !== null, () =>
+    "torch.clamp: At least one of 'min' or 'max' must not be None");
   const tensorBounds = lower instanceof Tensor || upper instanceof Tensor;
   let out = x.detach();
   if (lower !== null) out = applyBinary(out, lower, resultType(x, lower), resultType(x, lower),
@@ -194,15 +212,21 @@ export function clamp(
     [x, ...tensors(lower ?? 0, upper ?? 0)], (g) => clampGrads(g, x, lower, upper));
 }
 
+/** PyTorch's clamp_backward_min_max: where min > max, only the max bound gets gradient. */
 function clampGrads(g: Tensor, x: Tensor, lower: Operand | null, upper: Operand | null) {
   const aboveLower = lower === null ? null : ge(x, lower);
   const belowUpper = upper === null ? null : le(x, upper);
   const inside = aboveLower && belowUpper ? logicalAnd(aboveLower, belowUpper)
     : (aboveLower ?? belowUpper) as Tensor;
+  const both = lower !== null && upper !== null;
+  let lowerTakes = lower instanceof Tensor ? lt(x, lower) : null;
+  let upperTakes = upper instanceof Tensor ? gt(x, upper) : null;
+  if (both && lowerTakes) lowerTakes = logicalAnd(lowerTakes, lt(lower, upper));
+  if (both && upperTakes) upperTakes = logicalOr(upperTakes, lt(upper, lower));
   return [
     where(inside, g, 0),
-    lower instanceof Tensor ? where(lt(x, lower), g, 0) : null,
-    upper instanceof Tensor ? where(gt(x, upper), g, 0) : null,
+    lowerTakes ? where(lowerTakes, g, 0) : null,
+    upperTakes ? where(upperTakes, g, 0) : null,
   ];
 }
 
@@ -248,6 +272,11 @@ export function logicalAnd(a: Tensor, b: Tensor): Tensor {
     { number: (x, y) => +(x !== 0 && y !== 0), bigint: (x, y) => +(x !== 0n && y !== 0n) });
 }
 
+export function logicalOr(a: Tensor, b: Tensor): Tensor {
+  return applyBinary(a, b, resultType(a, b), bool,
+    { number: (x, y) => +(x !== 0 || y !== 0), bigint: (x, y) => +(x !== 0n || y !== 0n) });
+}
+
 /** `torch.where(condition, input, other)`; the gradient flows to the branch each element took. */
 export function where(condition: Tensor, input: Operand, other: Operand): Tensor {
   check(condition.dtype === bool, () => "where expected condition to be a boolean tensor, " +
@@ -261,7 +290,8 @@ export function where(condition: Tensor, input: Operand, other: Operand): Tensor
   const pickedA = broadcastData(a, shape) as kernels.Flat<unknown>;
   const pickedB = broadcastData(b, shape) as kernels.Flat<unknown>;
   for (let i = 0; i < out.length; i++) out[i] = cond[i] ? pickedA[i] : pickedB[i];
-  return record("WhereBackward0", new Tensor(out as Storage, shape),
+  const result = withLayout(new Tensor(out as Storage, shape), [condition, input, other]);
+  return record("WhereBackward0", result,
     [null, ...tensors(input, other)],
     (g) => [null, where(condition, g, 0), where(condition, 0, g)]);
 }

@@ -1,6 +1,7 @@
 /** dtype conversion of storage and tensors (`Tensor.to`, `.float()`, `.double()`, …). */
 import { record } from "../autograd/record.js";
 import { type DType, type Storage, allocStorage, dtypeOfStorage } from "../tensor/dtype.js";
+import { denseStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
 const INT64_MIN = -(2n ** 63n);
@@ -20,7 +21,8 @@ export function castStorage(data: Storage, dtype: DType): Storage {
     if (data instanceof BigInt64Array) out.set(data);
     else for (let i = 0; i < data.length; i++) out[i] = floatToBigInt(Number(data[i]));
   } else if (out instanceof Uint8Array) {
-    for (let i = 0; i < data.length; i++) out[i] = data[i] ? 1 : 0;
+    // NaN converts to true, as C++'s static_cast<bool> does.
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]) !== 0 ? 1 : 0;
   } else if (data instanceof BigInt64Array) {
     for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   } else {
@@ -29,9 +31,14 @@ export function castStorage(data: Storage, dtype: DType): Storage {
   return out;
 }
 
-/** `t.to(dtype)`: the same tensor when the dtype already matches, else a copy. */
+/**
+ * `t.to(dtype)`: the same tensor when the dtype already matches, else a copy. A cast to an
+ * integral or bool dtype ends the graph (its result cannot require grad).
+ */
 export function toDtype(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   const out = new Tensor(castStorage(t.data, dtype), t.shape);
+  out.torchStrides = denseStrides(t.shape, t.torchStrides);
+  if (!dtype.isFloatingPoint) return out;
   return record("ToCopyBackward0", out, [t], (grad) => [grad], { savesTensors: false });
 }

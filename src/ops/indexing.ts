@@ -1,9 +1,11 @@
 /** gather, indexSelect and maskedFill, with the scatter-style gradients they need. */
 import { record } from "../autograd/record.js";
-import { IndexError, RuntimeError, check } from "../errors.js";
+import { IndexError, check } from "../errors.js";
 import type * as kernels from "../kernels/cpu.js";
 import { type Storage, allocStorage, bool, int64 } from "../tensor/dtype.js";
-import { broadcastShapes, contiguousStrides, normalizeDim, numelOf } from "../tensor/shape.js";
+import {
+  broadcastShapes, contiguousStrides, isContiguousStrides, normalizeDim, numelOf,
+} from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastData, where } from "./binary.js";
 import { asTensorOf } from "./promote.js";
@@ -58,10 +60,10 @@ function scatterAdd(g: Tensor, shape: readonly number[], dim: number, index: Ten
 
 /** The slices of `x` along `dim` picked by the 1-D `index`. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim(dim, x.dim());
   check(index.dtype === int64, () =>
     "index_select(): Expected dtype int32 or int64 for index");
   check(index.dim() <= 1, () => "index_select(): Index is supposed to be a vector", IndexError);
-  const d = normalizeDim(dim, x.dim());
   const { outer, size, inner } = layoutAlong(x.shape, d);
   const picks = Array.from(index.data as BigInt64Array, Number);
   for (const k of picks) {
@@ -103,7 +105,10 @@ function indexAdd(g: Tensor, shape: readonly number[], dim: number, picks: numbe
   return new Tensor(out, shape);
 }
 
-/** `x` with `value` wherever the (broadcast) boolean `mask` is true. */
+/**
+ * `x` with `value` wherever the boolean `mask` is true; `x` and `mask` broadcast together
+ * (mask first, as PyTorch's messages name them).
+ */
 export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | number | boolean): Tensor {
   check(mask.dtype === bool, () => "masked_fill_ only supports boolean masks, but got mask " +
     `with dtype ${mask.dtype.toString().replace("torch.", "")}`);
@@ -111,17 +116,61 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | number | boo
     check(value.dim() === 0, () => "masked_fill_ only supports a 0-dimensional value tensor, " +
       `but got tensor with ${value.dim()} dimension(s).`);
   }
-  const shape = broadcastShapes(x.shape, mask.shape);
-  if (shape.length !== x.dim() || shape.some((s, i) => s !== x.shape[i])) {
-    throw new RuntimeError(`The size of tensor a (${x.shape[0]}) must match the size of ` +
-      `tensor b (${mask.shape[0]}) at non-singleton dimension 0`);
-  }
+  const shape = broadcastShapes(mask.shape, x.shape);
   const fill = asTensorOf(value instanceof Tensor ? value.detach() : value, x.dtype).data[0];
-  const m = broadcastData(mask, x.shape);
-  const out = x.data.slice() as Flat;
+  const m = broadcastData(mask, shape);
+  const out = broadcastData(x, shape).slice() as Flat;
   for (let i = 0; i < m.length; i++) if (m[i]) out[i] = fill;
   const valueInput = value instanceof Tensor ? value : null;
-  return record("MaskedFillBackward0", new Tensor(out as Storage, x.shape), [x, null, valueInput],
+  const name = value instanceof Tensor ? "MaskedFillBackward1" : "MaskedFillBackward0";
+  return record(name, new Tensor(out as Storage, shape), [x, null, valueInput],
     (g) => [where(mask, 0, g), null, valueInput ? where(mask, g, 0).sum() : null]);
 }
 
+
+/** `x.select(dim, index)`, i.e. `x[index]` along `dim`: the slice without that dim. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  check(x.dim() > 0, () => "select() cannot be applied to a 0-dim tensor.", IndexError);
+  const d = normalizeDim(dim, x.dim());
+  const size = x.shape[d];
+  check(index >= -size && index < size, () => `select(): index ${index} out of range for ` +
+    `tensor of size [${x.shape.join(", ")}] at dimension ${d}`, IndexError);
+  const k = index < 0 ? index + size : index;
+  const { outer, inner } = layoutAlong(x.shape, d);
+  const shape = x.shape.filter((_, i) => i !== d);
+  const out = allocStorage(x.dtype, outer * inner) as Flat;
+  const src = x.data as Flat;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) out[o * inner + i] = src[(o * size + k) * inner + i];
+  }
+  const result = new Tensor(out as Storage, shape);
+  // A view in PyTorch: keep its strides so contiguity and `view` errors match.
+  const strides = (x.torchStrides ?? contiguousStrides(x.shape)).filter((_, i) => i !== d);
+  result.torchStrides = isContiguousStrides(shape, strides) ? null : strides;
+  return record("SelectBackward0", result, [x], (g) => {
+    const grad = allocStorage(g.dtype, x.numel()) as Flat;
+    const gd = g.data as Flat;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) grad[(o * size + k) * inner + i] = gd[o * inner + i];
+    }
+    return [new Tensor(grad as Storage, x.shape)];
+  });
+}
+
+/** `F.one_hot(tensor, numClasses = -1)`: int64 indices to an int64 one-hot last dim. */
+export function oneHot(indices: Tensor,
+  numClasses: number | { numClasses?: number } = -1): Tensor {
+  check(indices.dtype === int64, () => "one_hot is only applicable to index tensor.");
+  const values = Array.from(indices.data as BigInt64Array, Number);
+  let classes = typeof numClasses === "number" ? numClasses : numClasses.numClasses ?? -1;
+  if (classes === -1) {
+    check(values.length > 0, () => "Can not infer total number of classes from empty tensor.");
+    classes = Math.max(...values) + 1;
+  }
+  check(values.every((v) => v >= 0), () => "Class values must be non-negative.");
+  check(values.every((v) => v < classes), () =>
+    "Class values must be smaller than num_classes.");
+  const out = new BigInt64Array(values.length * classes);
+  values.forEach((v, i) => (out[i * classes + v] = 1n));
+  return new Tensor(out, [...indices.shape, classes]);
+}

@@ -2,10 +2,10 @@
 import { record } from "../autograd/record.js";
 import { RuntimeError, IndexError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
-import { type DType, allocStorage, int64 } from "../tensor/dtype.js";
+import { type DType, allocStorage, bool, int64 } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, numelOf, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { dtypeTitle, where } from "./binary.js";
+import { dtypeTitle, logicalOr, where } from "./binary.js";
 import { expand } from "./shape.js";
 
 export type DimArg = number | readonly number[] | null;
@@ -42,7 +42,9 @@ function parseArgs(
   const keepdim = typeof keepdimOrOptions === "boolean" ? keepdimOrOptions : !!options.keepdim;
   const hasDim = dim !== undefined && dim !== null;
   const list = hasDim ? (typeof dim === "number" ? [dim] : [...(dim as number[])]) : [];
-  const dims = list.length > 0 ? normalizeDims(list, x.dim()) : allDims(x);
+  let dims = list.length > 0 ? normalizeDims(list, x.dim()) : allDims(x);
+  // A 0-dim tensor accepts dim 0 or -1 and reduces over nothing.
+  if (x.dim() === 0) dims = [];
   return { dims, hasDim, keepdim, dtype: options.dtype };
 }
 
@@ -135,6 +137,11 @@ function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
 }
 
 function checkNonEmpty(x: Tensor, dims: readonly number[], fn: string, hasDim: boolean): void {
+  if (!hasDim && fn.startsWith("arg")) {
+    check(x.numel() > 0, () => `${fn}(): Expected reduction dim to be specified for ` +
+      "input.numel() == 0.", IndexError);
+    return;
+  }
   if (!hasDim) {
     check(x.numel() > 0, () => `${fn}(): Expected reduction dim to be specified for ` +
       "input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
@@ -188,8 +195,8 @@ function extremumOp(x: Tensor, dim: number | Tensor | ReduceOptions | undefined,
   const { values, indices, shape } = extremumOver(x, args.dims, args.keepdim, sign);
   const indexTensor = new Tensor(BigInt64Array.from(indices, (i) => BigInt(i)), shape);
   const dimIndex = args.dims[0];
-  record(`${name}Backward0`, values, [x], (g) => [scatterToIndex(g, x.shape, dimIndex,
-    indexTensor, args.keepdim)]);
+  record(`${name}Backward0`, values, [x], (g) => [x.dim() === 0 ? g
+    : scatterToIndex(g, x.shape, dimIndex, indexTensor, args.keepdim)]);
   return valuesIndices(values, indexTensor);
 }
 
@@ -245,7 +252,18 @@ function amaxOp(x: Tensor, dim: DimArg | ReduceOptions | undefined,
   }
   const { values } = extremumOver(x, args.dims, args.keepdim, sign);
   return record(sign > 0 ? "AmaxBackward0" : "AminBackward0", values, [x],
-    (g) => [shareAmongTies(g, x, values, args.dims, args.keepdim)]);
+    (g) => [scaleGradByCount(g, x, values, args.dims, args.keepdim)]);
+}
+
+/**
+ * PyTorch's scale_grad_by_count: each extremum gets g / (number of extrema). A NaN extremum
+ * equals nothing, so its whole slice gets g / 0 · 0 = NaN.
+ */
+function scaleGradByCount(g: Tensor, x: Tensor, values: Tensor, dims: readonly number[],
+  keepdim: boolean): Tensor {
+  const mask = x.eq(restore(values, x.shape, dims, keepdim));
+  const count = restore(sum(mask, dims, true), x.shape, dims, true);
+  return restore(g, x.shape, dims, keepdim).div(count).mul(mask);
 }
 
 export function argmax(x: Tensor, dim?: number | ReduceOptions,
@@ -262,6 +280,7 @@ function argOp(x: Tensor, dim: number | ReduceOptions | undefined,
   keepdim: boolean | ReduceOptions | undefined, sign: 1 | -1): Tensor {
   const args = parseArgs(x, dim, keepdim);
   const fn = sign > 0 ? "argmax" : "argmin";
+  check(x.dtype !== bool, () => `"${fn}_cpu" not implemented for 'Bool'`);
   checkNonEmpty(x, args.dims, fn, args.hasDim);
   const flat = args.hasDim ? x : x.reshape(-1);
   const dims = args.hasDim ? args.dims : [0];
@@ -302,8 +321,8 @@ export function norm(x: Tensor, p?: number | "fro" | NormOptions, dim?: DimArg |
     ...(keepdim === undefined ? {} : { keepdim }),
   };
   const order = options.p === undefined || options.p === "fro" ? 2 : options.p;
-  check(x.dtype.isFloatingPoint, () => "linalg.vector_norm: Expected a floating point or " +
-    `complex tensor as input. Got ${dtypeTitle(x.dtype)}`);
+  check(x.dtype.isFloatingPoint, () => "norm(): input dtype should be either floating point " +
+    `or complex. Got ${dtypeTitle(x.dtype)} instead.`);
   const args = parseArgs(x, options.dim, options.keepdim ?? false);
   const shape = outputShape(x.shape, args.dims, args.keepdim);
   const { data, layout } = layoutFor(x, args.dims);
@@ -315,17 +334,24 @@ export function norm(x: Tensor, p?: number | "fro" | NormOptions, dim?: DimArg |
       restore(result, x.shape, args.dims, args.keepdim), order, args.dims)]);
 }
 
-/** PyTorch's norm_backward: zero where the norm is 0; ties share the ∞-norm gradient. */
-function normGrad(g: Tensor, x: Tensor, n: Tensor, p: number, dims: readonly number[]): Tensor {
-  if (p === 0) return g.zerosLike();
-  if (p === 1) return g.mul(x.sign());
+/**
+ * PyTorch's norm_backward, branch by branch: no gradient for p = 0; zero where the norm is 0;
+ * ties (and NaNs) share the ±∞-norm gradient.
+ */
+function normGrad(g: Tensor, x: Tensor, n: Tensor, p: number,
+  dims: readonly number[]): Tensor | null {
+  if (p === 0) return null;
+  if (p === 1) return x.sign().mul(g);
+  if (p === 2) return g.mul(where(n.eq(0), 0, x.div(n)));
+  const abs = x.abs();
   if (!Number.isFinite(p)) {
-    const isTie = x.abs().eq(n);
-    const count = sum(isTie, dims, true);
-    return where(isTie, g.mul(x.sign()).div(restore(count, x.shape, dims, true)), 0);
+    const mask = logicalOr(abs.eq(n), abs.isnan());
+    const count = restore(sum(mask, dims, true), x.shape, dims, true);
+    return x.sign().mul(g.div(count).mul(mask));
   }
-  const scaled = p === 2 ? x.div(n) : x.mul(x.abs().pow(p - 2)).div(n.pow(p - 1));
-  return where(n.eq(0), 0, g.mul(scaled));
+  if (p < 1) return x.sign().mul(where(x.eq(0), 0, abs.pow(p - 1))).mul(g).mul(n.pow(1 - p));
+  const scale = where(n.eq(0), 0, g.div(n.pow(p - 1)));
+  return (p < 2 ? x.sign().mul(abs.pow(p - 1)) : x.mul(abs.pow(p - 2))).mul(scale);
 }
 
 /** Sums `grad` over broadcast dims so it has `shape` (used once, by the autograd engine). */

@@ -10,7 +10,8 @@ import { RuntimeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
 import { type DType, allocStorage } from "../tensor/dtype.js";
 import {
-  contiguousStrides, inferShape, listString, normalizeDim, numelOf, sameShape,
+  contiguousStrides, denseStrides, inferShape, isContiguousStrides, listString, normalizeDim,
+  numelOf, sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
@@ -35,17 +36,6 @@ function stridesOf(x: Tensor): readonly number[] {
   return x.torchStrides ?? contiguousStrides(x.shape);
 }
 
-/** PyTorch's contiguity test: size-1 dims may have any stride. */
-export function isContiguousStrides(shape: readonly number[], strides: readonly number[]) {
-  if (numelOf(shape) === 0) return true;
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] === 1) continue;
-    if (strides[d] !== expected) return false;
-    expected *= shape[d];
-  }
-  return true;
-}
 
 export function detach(x: Tensor): Tensor {
   return alias(x, x.shape, x.torchStrides);
@@ -54,9 +44,7 @@ export function detach(x: Tensor): Tensor {
 /** A copy; PyTorch keeps a permuted (dense) layout and makes expanded ones contiguous. */
 export function clone(x: Tensor): Tensor {
   const out = new Tensor(x.data.slice(), x.shape);
-  const strides = x.torchStrides;
-  out.torchStrides = strides && !strides.some((s, i) => s === 0 && x.shape[i] > 1) ? strides
-    : null;
+  out.torchStrides = denseStrides(x.shape, x.torchStrides);
   return record("CloneBackward0", out, [x], (g) => [g], { savesTensors: false });
 }
 
@@ -134,11 +122,27 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, x.dim());
-  const resolved = inferShape(sizes, x.shape[d]);
-  check(numelOf(resolved) === x.shape[d], () => `unflatten: Provided sizes ` +
-    `${listString(sizes)} don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the ` +
-    "input tensor");
+  check(sizes.length > 0, () => "unflatten: sizes must be non-empty");
+  const resolved = unflattenSizes(sizes, x.shape[d], d);
   return view(x, [...x.shape.slice(0, d), ...resolved, ...x.shape.slice(d + 1)]);
+}
+
+/**
+ * infer_size for unflatten. PyTorch rewraps the two errors infer_size throws as
+ * std::runtime_error; its other (TORCH_CHECK) errors pass through unchanged.
+ */
+function unflattenSizes(sizes: readonly number[], size: number, dim: number): number[] {
+  try {
+    return inferShape(sizes, size);
+  } catch (e) {
+    if (!(e instanceof RuntimeError)) throw e;
+    if (e.message === "only one dimension can be inferred") {
+      throw new RuntimeError(`unflatten got an unexpected error:\n${e.message}`);
+    }
+    if (!e.message.includes("is invalid for input")) throw e;
+    throw new RuntimeError(`unflatten: Provided sizes ${listString(sizes)} don't multiply up ` +
+      `to the size of dim ${dim} (${size}) in the input tensor`);
+  }
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {

@@ -1,10 +1,11 @@
 /** softmax and logSoftmax along a dim (numerically stable), with their gradients. */
 import { record } from "../autograd/record.js";
-import { warn } from "../errors.js";
+import { check, warn } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
-import { type DType, allocStorage, float32 } from "../tensor/dtype.js";
+import { type DType, allocStorage } from "../tensor/dtype.js";
 import { normalizeDim, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { dtypeTitle } from "./binary.js";
 
 export type SoftmaxDim = number | { dim?: number | null; dtype?: DType } | null | undefined;
 
@@ -17,10 +18,13 @@ function implicitDim(fn: string, ndim: number): number {
 
 function parse(fn: string, x: Tensor, arg: SoftmaxDim): { dim: number; input: Tensor } {
   const options = typeof arg === "object" && arg !== null ? arg : { dim: arg };
-  const dim = options.dim ?? implicitDim(fn, x.dim());
-  let input = options.dtype ? x.to(options.dtype) : x;
-  if (!input.dtype.isFloatingPoint) input = input.to(float32);
-  return { dim: normalizeDim(dim, x.dim()), input };
+  const dim = normalizeDim(options.dim ?? implicitDim(fn, x.dim()), x.dim());
+  const input = options.dtype ? x.to(options.dtype) : x;
+  // 1.13 names both non-last-dim kernels "softmax_kernel_impl" (log_softmax's included).
+  const kernel = dim >= x.dim() - 1 ? `${fn}_lastdim_kernel_impl` : "softmax_kernel_impl";
+  check(input.dtype.isFloatingPoint, () => `"${kernel}" not implemented for ` +
+    `'${dtypeTitle(input.dtype)}'`);
+  return { dim, input };
 }
 
 function layout(shape: readonly number[], dim: number) {

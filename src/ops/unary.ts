@@ -4,6 +4,7 @@ import { RuntimeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
 import { type DType, allocStorage, bool, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { withLayout } from "./layout.js";
 import { asTensorOf } from "./promote.js";
 
 /** Float ops on integral input compute in the default dtype (`torch.exp(long)` is float32). */
@@ -17,7 +18,7 @@ function mapFloat(x: Tensor, fn: (v: number) => number): Tensor {
   const src = asTensorOf(x, dtype);
   const out = allocStorage(dtype, x.numel()) as Float32Array | Float64Array;
   kernels.unary(src.data as Float32Array | Float64Array, out, fn);
-  return new Tensor(out, x.shape);
+  return withLayout(new Tensor(out, x.shape), [x]);
 }
 
 /** Applies a dtype-preserving function: numbers for float and bool, bigints for int64. */
@@ -30,7 +31,7 @@ function mapSameDtype(
   } else {
     kernels.unary(x.data as kernels.Flat<number>, out as kernels.Flat<number>, number);
   }
-  return new Tensor(out, x.shape);
+  return withLayout(new Tensor(out, x.shape), [x]);
 }
 
 export function neg(x: Tensor): Tensor {
@@ -88,14 +89,23 @@ export function isnan(x: Tensor): Tensor {
   return mapSameDtype(x, (v) => +(v !== v), () => 0n, bool);
 }
 
-/** `t.fill_(value)`; refuses leaves that require grad, as PyTorch does. */
-export function fillInPlace(t: Tensor, value: number | boolean): void {
+/**
+ * `t.fill_(value)`; refuses leaves that require grad, as PyTorch does. On a tensor with a
+ * history the new values are constants: its grad_fn becomes `name`, passing zeros back.
+ */
+export function fillInPlace(t: Tensor, value: number | boolean, name = "FillBackward2"): void {
   checkInPlace(t);
+  if (t.gradFn) {
+    const history = new Tensor(t.data, t.shape);
+    history.setGradFn(t.gradFn);
+    record(name, t, [history], (g) => [g.zerosLike()], { savesTensors: false });
+  }
   const data = t.data;
   if (data instanceof BigInt64Array) {
-    check(Number.isInteger(Number(value)), () => `value cannot be converted to type int64_t ` +
-      `without overflow`);
-    data.fill(BigInt(Number(value)));
+    const v = Number(value);
+    check(Number.isFinite(v) && Math.abs(v) < 2 ** 63, () => "value cannot be converted to " +
+      "type int64_t without overflow");
+    data.fill(BigInt(Math.trunc(v)));
   } else if (data instanceof Uint8Array) {
     data.fill(value ? 1 : 0);
   } else {

@@ -26,8 +26,16 @@ export type TensorData = NestedArray | Storage | Int32Array | Int16Array | Int8A
  */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const out = fromData(data, options.dtype);
-  if (options.requiresGrad) out.requiresGrad = true;
-  return out;
+  return withRequiresGrad(out, options.requiresGrad);
+}
+
+/** The factories' `requires_grad=True` check, worded unlike `requires_grad_()`'s. */
+function withRequiresGrad(t: Tensor, requiresGrad: boolean | undefined): Tensor {
+  if (!requiresGrad) return t;
+  check(t.dtype.isFloatingPoint, () => "Only Tensors of floating point and complex dtype " +
+    "can require gradients");
+  t.requiresGrad = true;
+  return t;
 }
 
 function fromData(data: TensorData, dtype: DType | undefined): Tensor {
@@ -113,8 +121,7 @@ function inferDtype(leaves: readonly Scalar[]): DType {
 
 function fillFromScalars(storage: Storage, leaves: readonly Scalar[]): void {
   if (storage instanceof BigInt64Array) {
-    leaves.forEach((v, i) => (storage[i] = typeof v === "bigint" ? v
-      : castStorage(new Float64Array([Number(v)]), int64)[0] as bigint));
+    leaves.forEach((v, i) => (storage[i] = typeof v === "bigint" ? v : toInt64(Number(v))));
   } else if (storage instanceof Uint8Array) {
     leaves.forEach((v, i) => (storage[i] = v ? 1 : 0));
   } else {
@@ -122,7 +129,14 @@ function fillFromScalars(storage: Storage, leaves: readonly Scalar[]): void {
   }
 }
 
-export interface FactoryOptions extends TensorOptions {}
+function toInt64(v: number): bigint {
+  check(Number.isFinite(v), () => "value cannot be converted to type int64 without overflow");
+  // An integral JS number is a Python int, and overflows as one.
+  check(v >= -(2 ** 63) && v < 2 ** 63, () => "Overflow when unpacking long");
+  return BigInt(Math.trunc(v));
+}
+
+export type FactoryOptions = TensorOptions;
 
 type SizeArgs = (number | readonly number[] | FactoryOptions)[];
 
@@ -130,8 +144,7 @@ function filledTensor(fn: string, args: SizeArgs, value: number): Tensor {
   const { shape, options } = parseSizeArgs<FactoryOptions>(fn, args);
   const out = new Tensor(allocStorage(options.dtype ?? float32, numelOf(shape)), shape);
   if (value !== 0) out.fill_(value);
-  if (options.requiresGrad) out.requiresGrad = true;
-  return out;
+  return withRequiresGrad(out, options.requiresGrad);
 }
 
 /** `torch.zeros(2, 3)`, `torch.zeros([2, 3], { dtype })`. */
@@ -154,8 +167,7 @@ export function full(size: readonly number[], fillValue: number | boolean,
   const dtype = options.dtype ?? (typeof fillValue === "boolean" ? bool
     : Number.isInteger(fillValue) ? int64 : float32);
   const out = filledTensor("full", [size, { dtype }], 0).fill_(fillValue);
-  if (options.requiresGrad) out.requiresGrad = true;
-  return out;
+  return withRequiresGrad(out, options.requiresGrad);
 }
 
 function likeOptions(t: Tensor, options: FactoryOptions): FactoryOptions {
@@ -179,17 +191,18 @@ export function arange(...args: (number | FactoryOptions)[]): Tensor {
   const last = args[args.length - 1];
   const options = typeof last === "object" ? (last as FactoryOptions) : {};
   const nums = args.filter((a): a is number => typeof a === "number");
-  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1]
-    : [nums[0], nums[1], nums[2] ?? 1];
+  const dtype = options.dtype ?? (nums.every(Number.isInteger) ? int64 : float32);
+  // An int64 arange truncates its arguments first (arange(0, 1, 0.1, int64) has step 0).
+  const bounds = nums.map((v) => (dtype === int64 ? Math.trunc(v) : v));
+  const [start, end, step] = bounds.length === 1 ? [0, bounds[0], 1]
+    : [bounds[0], bounds[1], bounds[2] ?? 1];
   check(step !== 0, () => "step must be nonzero");
   check((step > 0 && end >= start) || (step < 0 && end <= start), () =>
     "upper bound and larger bound inconsistent with step sign");
-  const dtype = options.dtype ?? (nums.every(Number.isInteger) ? int64 : float32);
   const size = Math.ceil((end - start) / step);
   const values = new Float64Array(size);
   for (let i = 0; i < size; i++) values[i] = start + i * step;
   const out = new Tensor(castStorage(values, dtype), [size]);
-  if (options.requiresGrad) out.requiresGrad = true;
-  return out;
+  return withRequiresGrad(out, options.requiresGrad);
 }
 

@@ -20,6 +20,27 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** PyTorch's contiguity test: size-1 dims may have any stride. */
+export function isContiguousStrides(shape: Shape, strides: readonly number[]): boolean {
+  if (numelOf(shape) === 0) return true;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+/**
+ * The strides of a copy that preserves the layout (clone, `to`): the source's own strides
+ * when it is dense, else contiguous (null). Expanded (stride-0) sources are not dense.
+ */
+export function denseStrides(shape: Shape, strides: readonly number[] | null): number[] | null {
+  if (!strides || strides.some((s, i) => s === 0 && shape[i] > 1)) return null;
+  return [...strides];
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -60,11 +81,14 @@ export function normalizeDims(dims: readonly number[], ndim: number): number[] {
   return out;
 }
 
-/** The broadcast shape of `a` and `b`, with PyTorch's error when they do not broadcast. */
+/**
+ * The broadcast shape of `a` and `b`, with PyTorch's error when they do not broadcast
+ * (checked from the last dim, so the message names the last mismatching one).
+ */
 export function broadcastShapes(a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = n - 1; i >= 0; i--) {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {

@@ -77,8 +77,16 @@ export class Tensor {
     this.node = node;
   }
 
-  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
-    runBackward(this, gradient, options);
+  /**
+   * `backward()`, `backward(gradient)`, `backward(gradient, { retainGraph })` or
+   * `backward({ retainGraph })`.
+   */
+  backward(gradient?: Tensor | null | BackwardOptions, options?: BackwardOptions): void {
+    if (gradient instanceof Tensor || gradient === null || gradient === undefined) {
+      runBackward(this, gradient, options);
+    } else {
+      runBackward(this, null, gradient);
+    }
   }
 
   detach(): Tensor {
@@ -271,6 +279,7 @@ export class Tensor {
   // ---- indexing and softmax -------------------------------------------------------------
 
   gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
+  select(dim: number, index: number): Tensor { return indexing.select(this, dim, index); }
   indexSelect(dim: number, index: Tensor): Tensor {
     return indexing.indexSelect(this, dim, index);
   }
@@ -283,7 +292,10 @@ export class Tensor {
 
   // ---- in place ---------------------------------------------------------------------------
 
-  zero_(): this { return this.fill_(0); }
+  zero_(): this {
+    unary.fillInPlace(this, 0, "ZeroBackward0");
+    return this;
+  }
   fill_(value: number | boolean): this {
     unary.fillInPlace(this, value);
     return this;

@@ -78,7 +78,8 @@ function classCount(input: Tensor, classDim: number): number {
 /** `weight` viewed as `(1, C, 1, …)` to broadcast along the class dim of `input`. */
 function classWeight(weight: Tensor, input: Tensor): Tensor {
   if (input.dim() <= 1) return weight;
-  return weight.view(input.shape.map((_, d) => (d === 1 ? weight.numel() : 1)));
+  // PyTorch sizes the view by weight.size(0), so a (1, C) weight fails here with view's error.
+  return weight.view(input.shape.map((_, d) => (d === 1 ? weight.shape[0] : 1)));
 }
 
 function probabilityTarget(input: Tensor, target: Tensor, weight: Tensor | null,
@@ -95,8 +96,10 @@ function probabilityTarget(input: Tensor, target: Tensor, weight: Tensor | null,
   let terms = logp.mul(t);
   if (weight) terms = terms.mul(classWeight(weight, logp));
   if (reduction === "none") return terms.sum(classDim).neg();
-  const total = terms.sum().neg();
-  return reduction === "sum" ? total : divScalar(total, Math.trunc(input.numel() / classes));
+  if (reduction === "sum") return terms.sum().neg();
+  // PyTorch fills the (empty) sum with NaN before negating: NegBackward0, not DivBackward1.
+  if (input.numel() === 0) return mulScalar(terms.sum(), NaN).neg();
+  return divScalar(terms.sum().neg(), Math.trunc(input.numel() / classes));
 }
 
 function smoothedIndexTarget(input: Tensor, target: Tensor, weight: Tensor | null,

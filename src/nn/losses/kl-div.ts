@@ -48,7 +48,7 @@ const MEAN_WARNING = "reduction: 'mean' divides the total loss by both the batch
 export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions = {}): Tensor {
   checkOptions("kl_div()", options, KL_KEYS);
   const requested = options.reduction ?? "mean";
-  const legacy = options.sizeAverage != null || options.reduce != null;
+  const legacy = (options.sizeAverage ?? null) !== null || (options.reduce ?? null) !== null;
   if (!legacy && requested === "mean") warn(MEAN_WARNING);
   const resolved = legacy ? resolveReduction<string>(options, "mean") : requested;
   const reduction = resolved === "batchmean" ? "sum" : checkReduction(resolved);

@@ -21,7 +21,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import {
-  type Reduction, type ReductionOptions, applyReduction, checkReduction, resolveReduction,
+  type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS, warnIfSizesDiffer } from "./common.js";
 

@@ -5,8 +5,10 @@
  * lₙ = (xₙ − yₙ)²
  * ```
  * Mirrors `torch.nn.functional.mse_loss` (torch 1.13): one fused op (`MseLossBackward0` for
- * every reduction) with the hand-written gradient ∂/∂x = 2(x − y)·g·s, ∂/∂y = −∂/∂x, where s
- * is 1/n for 'mean' and 1 otherwise.
+ * every reduction) with the hand-written gradient ∂/∂x = 2(x − y)·g·s, ∂/∂y = 2(y − x)·g·s,
+ * where s is 1/n for 'mean' and 1 otherwise. One deviation: with operands of different dtypes
+ * (float32 and float64, or an int64 target) PyTorch's backward fails ("Found dtype Long but
+ * expected Float", pytorch#36553, still open in 2.x); we return the gradients of (x − y)².
  *
  * Shape: input `(*)`; target the same shape (a different one is broadcast, with PyTorch's
  * warning); output scalar, or the broadcast shape with `reduction: 'none'`.
@@ -63,13 +65,18 @@ function mseLossOp(input: Tensor, target: Tensor, reduction: Reduction): Tensor 
   }
   const scale = reduction === "mean" ? 1 / x.length : 1;
   return record("MseLossBackward0", out, [input, target], (g) => {
-    const grad = allocStorage(dtype, x.length) as FloatData;
-    mseBackward(x, y, asTensorOf(g, dtype).data as FloatData, scale, grad);
-    const gradInput = new Tensor(grad, input.shape);
-    return [gradInput, target.requiresGrad ? gradInput.neg() : null];
+    const upstream = asTensorOf(g, dtype).data as FloatData;
+    const gradient = (a: FloatData, b: FloatData) => {
+      const grad = allocStorage(dtype, x.length) as FloatData;
+      mseBackward(a, b, upstream, scale, grad);
+      return new Tensor(grad, input.shape);
+    };
+    return [input.requiresGrad ? gradient(x, y) : null,
+      target.requiresGrad ? gradient(y, x) : null];
   });
 }
 
 /** Module form of {@link mseLoss}. */
-export const MSELoss = lossModule<[Tensor, Tensor], MSELossOptions>("MSELoss", mseLoss, REDUCTION_KEYS);
+export const MSELoss = lossModule<[Tensor, Tensor], MSELossOptions>("MSELoss", mseLoss,
+  REDUCTION_KEYS);
 export type MSELoss = InstanceType<typeof MSELoss>;

@@ -92,7 +92,9 @@ function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null,
   check(target.dim() === 3, () => "only batches of spatial targets supported (3D tensors) but " +
     `got targets of dimension: ${target.dim()}`);
   const [n, classes, h, w] = input.shape;
-  checkWeight(weight, classes, "");
+  // The spatial kernel checks only the element count, with its own (shorter) message.
+  check(!weight || weight.numel() === classes, () =>
+    "weight tensor should be defined either for all or no classes");
   check(n === target.shape[0] && h === target.shape[1] && w === target.shape[2], () =>
     `size mismatch (got input: ${listString(input.shape)} , target: ${listString(target.shape)}`);
   return nllLossOp("NllLoss2DBackward0", "nll_loss2d_forward_out_frame", input, target, weight,
