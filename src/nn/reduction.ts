@@ -51,3 +51,14 @@ export function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
   if (reduction === "sum") return loss.sum();
   return loss;
 }
+
+/**
+ * The reduction check of the losses PyTorch validates in Python with a shorter text
+ * (PoissonNLLLoss, GaussianNLLLoss, MultiLabelSoftMarginLoss): `'{r} is not valid'`.
+ */
+export function checkReductionShort(reduction: string): Reduction {
+  if (reduction !== "none" && reduction !== "mean" && reduction !== "sum") {
+    throw new ValueError(`${reduction} is not valid`);
+  }
+  return reduction;
+}

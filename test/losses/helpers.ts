@@ -27,18 +27,23 @@ export interface ExpectedError {
   prefix?: boolean;
 }
 
-export type LossName = "l1Loss" | "mseLoss" | "nllLoss" | "crossEntropy" | "klDiv";
-
 export interface LossCase {
   name: string;
-  fn: LossName;
+  /** The functional form's name in `torch.nn.functional` (`crossEntropy`). */
+  fn: string;
+  /** The module class in `torch.nn` for `form: "module"` (default: from {@link MODULES}). */
+  module?: string;
   form: "functional" | "module";
+  /** The positional tensors, in PyTorch's order. */
   inputs: LeafTensor[];
+  /** Their PyTorch argument names (default `["input", "target"]`), which key `grads`. */
+  inputNames?: string[];
   options: Record<string, unknown>;
   rawKeys?: string[];
   result?: EncodedTensor & { gradFn: string | null };
   upstream?: EncodedTensor | null;
-  grads?: Record<"input" | "target" | "weight", EncodedTensor | null> | null;
+  /** Gradients by argument name: positional inputs, then tensor options (`weight`). */
+  grads?: Record<string, EncodedTensor | null> | null;
   warnings: string[];
   error?: ExpectedError;
   deviation?: string;
@@ -50,7 +55,8 @@ export interface LossFixture {
   cases: LossCase[];
 }
 
-export function loadLossCases(loss: "l1" | "mse" | "nll" | "ce" | "kl"): LossCase[] {
+/** The cases of `test/fixtures/losses-<loss>.json`. */
+export function loadLossCases(loss: string): LossCase[] {
   const fixture = loadFixture<LossFixture>(`losses-${loss}.json`);
   assert.equal(fixture.torch_version, "1.13.0a0");
   return fixture.cases;
@@ -67,29 +73,50 @@ function isEncodedTensor(v: unknown): v is LeafTensor {
   return typeof v === "object" && v !== null && "dtype" in v && "data" in v;
 }
 
-function decodeOptions(options: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).map(([k, v]) =>
-    [k, isEncodedTensor(v) ? leaf(v) : v]));
+/**
+ * JS functions that fixtures name in their options (`{"function": "pairwiseDistance"}`), for
+ * options that take a function, such as `distanceFunction`.
+ */
+export const NAMED_FUNCTIONS: Record<string, unknown> = {};
+
+function decodeOption(value: unknown): unknown {
+  if (isEncodedTensor(value)) return leaf(value);
+  if (typeof value === "object" && value !== null && "function" in value) {
+    const name = (value as { function: string }).function;
+    assert.ok(name in NAMED_FUNCTIONS, `fixture names an unknown function '${name}'`);
+    return NAMED_FUNCTIONS[name];
+  }
+  return value;
 }
 
-type AnyLoss = (input: Tensor, target: Tensor, options?: object) => Tensor;
-type AnyModuleClass = new (options?: object) => (input: Tensor, target: Tensor) => Tensor;
+function decodeOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, decodeOption(v)]));
+}
 
-export const FUNCTIONAL: Record<LossName, AnyLoss> = {
-  l1Loss: F.l1Loss as AnyLoss,
-  mseLoss: F.mseLoss as AnyLoss,
-  nllLoss: F.nllLoss as AnyLoss,
-  crossEntropy: F.crossEntropy as AnyLoss,
-  klDiv: F.klDiv as AnyLoss,
+type AnyLoss = (...args: unknown[]) => Tensor;
+type AnyModuleClass = new (options?: object) => (...tensors: Tensor[]) => Tensor;
+
+/** The module class of each functional form whose fixtures predate the `module` field. */
+const MODULES: Record<string, string> = {
+  l1Loss: "L1Loss",
+  mseLoss: "MSELoss",
+  nllLoss: "NLLLoss",
+  crossEntropy: "CrossEntropyLoss",
+  klDiv: "KLDivLoss",
 };
 
-export const MODULES: Record<LossName, AnyModuleClass> = {
-  l1Loss: nn.L1Loss as unknown as AnyModuleClass,
-  mseLoss: nn.MSELoss as unknown as AnyModuleClass,
-  nllLoss: nn.NLLLoss as unknown as AnyModuleClass,
-  crossEntropy: nn.CrossEntropyLoss as unknown as AnyModuleClass,
-  klDiv: nn.KLDivLoss as unknown as AnyModuleClass,
-};
+function functionalOf(c: LossCase): AnyLoss {
+  const fn = (F as Record<string, unknown>)[c.fn];
+  assert.equal(typeof fn, "function", `${c.name}: no F.${c.fn}`);
+  return fn as AnyLoss;
+}
+
+function moduleOf(c: LossCase): AnyModuleClass {
+  const name = c.module ?? MODULES[c.fn];
+  const cls = (nn as Record<string, unknown>)[name];
+  assert.equal(typeof cls, "function", `${c.name}: no nn.${name}`);
+  return cls as AnyModuleClass;
+}
 
 /** Runs `body` with warnings captured (each case starts with none shown yet). */
 export function captureWarnings<T>(body: () => T): { value: T; warnings: string[] } {
@@ -164,9 +191,9 @@ function sameZero(actual: number, expected: number): boolean {
 }
 
 function callLoss(c: LossCase, inputs: Tensor[], options: Record<string, unknown>): Tensor {
-  const [input, target] = inputs;
-  if (c.form === "functional") return FUNCTIONAL[c.fn](input, target, options);
-  return new MODULES[c.fn](options)(input, target);
+  if (c.form === "functional") return functionalOf(c)(...inputs, options);
+  const Module = moduleOf(c);
+  return new Module(options)(...inputs);
 }
 
 /** Runs one fixture case: result or error, warnings, then the gradients. */
@@ -187,18 +214,21 @@ export function runLossCase(c: LossCase): void {
     const out = outcome.out!;
     assertTensorClose(out, c.result!, `${c.name}: result`, caseTolerance(c));
     assert.equal(out.gradFn?.name() ?? null, c.result!.gradFn, `${c.name}: grad_fn`);
-    if (c.grads) checkGradients(c, out, inputs, options.weight as Tensor | undefined);
+    if (c.grads) checkGradients(c, out, inputs, options);
   }
   assert.deepEqual(warnings, c.warnings, `${c.name}: warnings`);
 }
 
-function checkGradients(c: LossCase, out: Tensor, inputs: Tensor[], weight?: Tensor): void {
+function checkGradients(c: LossCase, out: Tensor, inputs: Tensor[],
+  options: Record<string, unknown>): void {
   if (c.upstream) out.mul(decodeTensor(c.upstream)).sum().backward();
   else out.backward();
-  const leaves = { input: inputs[0], target: inputs[1], weight };
-  for (const key of ["input", "target", "weight"] as const) {
-    const expected = c.grads![key];
-    const actual = leaves[key]?.grad ?? null;
+  const names = c.inputNames ?? ["input", "target"];
+  const leaves: Record<string, unknown> = { ...options };
+  names.forEach((name, i) => (leaves[name] = inputs[i]));
+  for (const [key, expected] of Object.entries(c.grads!)) {
+    const held = leaves[key];
+    const actual = held instanceof Tensor ? held.grad : null;
     if (expected === null) {
       assert.equal(actual, null, `${c.name}: ${key}.grad should be null`);
     } else {
