@@ -1,20 +1,25 @@
 /** Stable activations the losses build on: logSigmoid and softplus. */
 import { record } from "../autograd/record.js";
 import * as kernels from "../kernels/cpu.js";
-import { allocStorage, float32 } from "../tensor/dtype.js";
+import { check } from "../errors.js";
+import { allocStorage } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { dtypeTitle } from "./binary.js";
 import { withLayout } from "./layout.js";
 
-function mapFloat(x: Tensor, fn: (v: number) => number): Tensor {
-  const input = x.dtype.isFloatingPoint ? x : x.to(float32);
-  const out = allocStorage(input.dtype, x.numel()) as Float32Array | Float64Array;
-  kernels.unary(input.data as Float32Array | Float64Array, out, fn);
+/** Applies `fn` to a floating tensor; PyTorch has no integral kernel (`"<kernel>" not ...`). */
+function mapFloat(x: Tensor, kernel: string, fn: (v: number) => number): Tensor {
+  check(x.dtype.isFloatingPoint, () => `"${kernel}" not implemented for ` +
+    `'${dtypeTitle(x.dtype)}'`);
+  const out = allocStorage(x.dtype, x.numel()) as Float32Array | Float64Array;
+  kernels.unary(x.data as Float32Array | Float64Array, out, fn);
   return new Tensor(out, x.shape);
 }
 
 /** log σ(x) = min(x, 0) − log1p(e^(−|x|)), finite for any finite x. */
 export function logSigmoid(x: Tensor): Tensor {
-  const out = mapFloat(x, (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))));
+  const out = mapFloat(x, "log_sigmoid_cpu",
+    (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))));
   // d/dx log σ(x) = σ(−x)
   return record("LogSigmoidBackward0", out, [x], (g) => [g.mul(x.neg().sigmoid())]);
 }
@@ -28,7 +33,7 @@ export interface SoftplusOptions {
 /** softplus(x) = log(1 + e^(βx)) / β, linear where βx > threshold. */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   const { beta = 1, threshold = 20 } = options;
-  const out = withLayout(mapFloat(x, (v) => (v * beta > threshold ? v
+  const out = withLayout(mapFloat(x, "softplus_cpu", (v) => (v * beta > threshold ? v
     : Math.log1p(Math.exp(v * beta)) / beta)), [x]);
   return record("SoftplusBackward0", out, [x], (g) => {
     const z = x.mul(beta);

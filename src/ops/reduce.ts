@@ -118,9 +118,11 @@ export function mean(
   x: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions,
 ): Tensor {
   const args = parseArgs(x, dim, keepdim);
-  const input = args.dtype ? x.to(args.dtype) : x;
-  check(input.dtype.isFloatingPoint, () => "mean(): could not infer output dtype. Input dtype " +
-    `must be either a floating point or complex dtype. Got: ${dtypeTitle(input.dtype)}`);
+  const which = args.dtype ? "Optional" : "Input";
+  const dtype = args.dtype ?? x.dtype;
+  check(dtype.isFloatingPoint, () => `mean(): could not infer output dtype. ${which} dtype ` +
+    `must be either a floating point or complex dtype. Got: ${dtypeTitle(dtype)}`);
+  const input = x.to(dtype);
   const count = numelOf(args.dims.map((d) => x.shape[d]));
   const total = reduceSum(input, args.dims, args.keepdim, input.dtype);
   const out = new Tensor((total.data as Float32Array | Float64Array).map((v) => v / count),

@@ -116,10 +116,6 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return out;
 }
 
-function isSizeList(value: unknown): value is readonly number[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "number");
-}
-
 /**
  * Splits PyTorch-style size arguments, `(2, 3)` or `([2, 3])`, optionally followed by an
  * options object, into the shape and the options.
@@ -135,22 +131,25 @@ export function parseSizeArgs<O extends object>(
     options = last as O;
     rest = rest.slice(0, -1);
   }
-  let shape: unknown;
-  if (rest.length === 1 && Array.isArray(rest[0])) shape = rest[0];
-  else shape = rest;
-  check(isSizeList(shape), () => sizeTypeError(fn, rest), TorchTypeError);
+  const list: readonly unknown[] = rest.length === 1 && Array.isArray(rest[0]) ? rest[0] : rest;
+  const bad = list.findIndex((s) => !Number.isInteger(s));
+  check(bad < 0, () => `${fn}(): argument 'size' must be tuple of SymInts, but found element ` +
+    `of type ${pythonTypeName(list[bad])} at pos ${bad + 1}`, TorchTypeError);
+  const shape = list as readonly number[];
   for (const s of shape) {
-    check(Number.isInteger(s), () => sizeTypeError(fn, [s]), TorchTypeError);
     check(s >= 0, () => `Trying to create tensor with negative dimension ${s}: ` +
       `[${shape.join(", ")}]`);
   }
   return { shape: [...shape], options };
 }
 
-function sizeTypeError(fn: string, args: readonly unknown[]): string {
-  const bad = args.flat().find((a) => typeof a !== "number" || !Number.isInteger(a));
-  const kind = typeof bad === "number" ? "float" : bad === undefined ? "NoneType" : typeof bad;
-  return `${fn}(): argument 'size' (position 1) must be tuple of SymInts, not ${kind}`;
+/** The Python type a JS value stands for, as PyTorch's argument errors name it. */
+function pythonTypeName(v: unknown): string {
+  if (typeof v === "number") return "float";
+  if (typeof v === "string") return "str";
+  if (typeof v === "boolean") return "bool";
+  if (v === null || v === undefined) return "NoneType";
+  return Array.isArray(v) ? "list" : "dict";
 }
 
 /** Resolves a `-1` in a reshape/view target, with PyTorch's errors for impossible shapes. */

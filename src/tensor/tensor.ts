@@ -59,8 +59,9 @@ export class Tensor {
     this.leafRequiresGrad = flag;
   }
 
+  /** Unlike assigning `requiresGrad`, `requiresGrad_()` on a non-leaf is a no-op. */
   requiresGrad_(flag = true): this {
-    this.requiresGrad = flag;
+    if (this.node === null || !flag) this.requiresGrad = flag;
     return this;
   }
 

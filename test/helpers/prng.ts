@@ -46,7 +46,8 @@ export class Prng {
   /** Distinct values (no ties anywhere), |differences| ≥ `gap`, in shuffled order. */
   distinct(shape: readonly number[], gap = 0.1): Tensor {
     const n = numelOf(shape);
-    const values = Array.from({ length: n }, (_, i) => (i - n / 2) * gap + this.uniform(0, gap / 4));
+    const values = Array.from({ length: n },
+      (_, i) => (i - n / 2) * gap + this.uniform(0, gap / 4));
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
       [values[i], values[j]] = [values[j], values[i]];

@@ -1,4 +1,7 @@
-/** Tensor creation and dtype inference, against PyTorch 1.13 (test/fixtures/ops.json, group "creation"). */
+/**
+ * Tensor creation and dtype inference,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "creation").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Elementwise ops, values and gradients, against PyTorch 1.13 (test/fixtures/ops.json, group "elementwise"). */
+/**
+ * Elementwise ops, values and gradients,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "elementwise").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Errors: PyTorch's exception class and exact message, against PyTorch 1.13 (test/fixtures/ops.json, group "errors"). */
+/**
+ * Errors: PyTorch's exception class and exact message,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "errors").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

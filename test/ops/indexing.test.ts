@@ -1,4 +1,7 @@
-/** gather, indexSelect and maskedFill, against PyTorch 1.13 (test/fixtures/ops.json, group "indexing"). */
+/**
+ * gather, indexSelect and maskedFill,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "indexing").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

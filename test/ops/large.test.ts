@@ -1,4 +1,7 @@
-/** Reductions, softmax and chains on bigger tensors, against PyTorch 1.13 (test/fixtures/ops.json, group "large"). */
+/**
+ * Reductions, softmax and chains on bigger tensors,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "large").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Result layouts (TensorIterator's strides), seen through contiguity, view and reshape, against PyTorch 1.13 (test/fixtures/ops.json, group "layout"). */
+/**
+ * Result layouts (TensorIterator's strides), seen through contiguity, view and reshape,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "layout").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Type promotion across dtypes, 0-dim tensors and JS-number scalars, against PyTorch 1.13 (test/fixtures/ops.json, group "promotion"). */
+/**
+ * Type promotion across dtypes, 0-dim tensors and JS-number scalars,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "promotion").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Reductions: sum, mean, max/min, amax/amin, argmax/argmin, logsumexp, norm, against PyTorch 1.13 (test/fixtures/ops.json, group "reduce"). */
+/**
+ * Reductions: sum, mean, max/min, amax/amin, argmax/argmin, logsumexp, norm,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "reduce").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

@@ -1,4 +1,7 @@
-/** Shape ops: reshape/view, flatten, squeeze, permute, transpose, expand, clone, against PyTorch 1.13 (test/fixtures/ops.json, group "shape"). */
+/**
+ * Shape ops: reshape/view, flatten, squeeze, permute, transpose, expand, clone,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "shape").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";

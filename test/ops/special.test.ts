@@ -1,4 +1,7 @@
-/** xlogy, broadcastTensors, select and F.oneHot, against PyTorch 1.13 (test/fixtures/ops.json, group "special"). */
+/**
+ * xlogy, broadcastTensors, select and F.oneHot,
+ * against PyTorch 1.13 (test/fixtures/ops.json, group "special").
+ */
 import { describe, test } from "node:test";
 
 import { opCases, runOpCase } from "../helpers/op-cases.js";
