@@ -4,11 +4,7 @@
  * instructions), so the ports below must round once too.
  */
 
-const SCRATCH = new Float64Array(1);
-const WORDS = new Uint32Array(SCRATCH.buffer);
-SCRATCH[0] = 1; // 0x3ff00000_00000000: only the high word is non-zero
-const HI = WORDS[1] !== 0 ? 1 : 0;
-const LO = 1 - HI;
+import { HI, LO, SCRATCH, WORDS } from "./float-bits.js";
 
 const VELTKAMP = 134217729; // 2^27 + 1
 const SPLIT_LIMIT = 2 ** 995; // Veltkamp splitting overflows above this

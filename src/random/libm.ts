@@ -24,15 +24,8 @@
 // errno and floating-point exception flags are not modelled. Other glibc versions, or the
 // non-FMA ifunc variants (CPUs without FMA), can differ in the last bit.
 
-// ---------------------------------------------------------------------------------------------
-// Bit access (one scratch Float64Array; endianness detected once, so big-endian hosts work too)
-// ---------------------------------------------------------------------------------------------
-
-const SCRATCH = new Float64Array(1);
-const WORDS = new Uint32Array(SCRATCH.buffer);
-SCRATCH[0] = 1; // 0x3ff00000_00000000: the high word is the one that is non-zero
-const HI = WORDS[1] !== 0 ? 1 : 0;
-const LO = 1 - HI;
+import { fma64 as fma } from "./fma.js";
+import { HI, LO, SCRATCH, WORDS } from "./float-bits.js";
 
 /** The double whose IEEE-754 bit pattern is the 16-hex-digit string `hex`. */
 function fromBits(hex: string): number {
@@ -49,53 +42,7 @@ function decodeTable(text: string): Float64Array {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Exact fused multiply-add: fma(a, b, c) = RN(a*b + c) with a single rounding.
-// Boldo & Melquiond's emulation: a*b = ph + pl exactly (Dekker product, Veltkamp split),
-// c + ph = th + tl exactly (TwoSum), v = RO(tl + pl) rounded to odd, result = RN(th + v).
-// Valid for finite a, b, c with |a|, |b| < 2^995 (Veltkamp split) and a*b either zero or above
-// 2^-960 in magnitude (the product's error term must not underflow): every call in this file
-// stays far inside that (its smallest products are around 2^-200).
-// ---------------------------------------------------------------------------------------------
-
-const VELTKAMP = 134217729; // 2^27 + 1
-
-function fma(a: number, b: number, c: number): number {
-  const ph = a * b;
-  let t = VELTKAMP * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = VELTKAMP * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  const pl = ((ah * bh - ph) + ah * bl + al * bh) + al * bl;
-  const th = c + ph;
-  const tb = th - c;
-  const tl = (c - (th - tb)) + (ph - tb);
-  // Exact product and exact sum: the plain sum gives IEEE's signed-zero rules.
-  if (pl === 0 && tl === 0) return ph + c;
-  const v = tl + pl;
-  const vb = v - tl;
-  const ve = (tl - (v - vb)) + (pl - vb);
-  return th + (ve === 0 ? v : roundToOdd(v, ve));
-}
-
-/** Given v = RN(s) and the exact error e = s - v != 0, return s rounded to odd. */
-function roundToOdd(v: number, e: number): number {
-  SCRATCH[0] = v;
-  const lo = WORDS[LO] as number;
-  if ((lo & 1) !== 0) return v; // already odd: it is the neighbour on the right side of s
-  // v is even, so the other neighbour of s (one ulp towards e) is odd. v != 0 here.
-  if (v > 0 === e > 0) {
-    WORDS[LO] = lo + 1; // magnitude up; lo is even, so no carry
-  } else if (lo !== 0) {
-    WORDS[LO] = lo - 1; // magnitude down
-  } else {
-    WORDS[LO] = 0xffffffff;
-    WORDS[HI] = (WORDS[HI] as number) - 1;
-  }
-  return SCRATCH[0] as number;
-}
+// Every fused step below calls the exact fused multiply-add emulation of ./fma.ts.
 
 // ---------------------------------------------------------------------------------------------
 // log (e_log.c). x = 2^k z with z in [0x1.6p-1, 0x1.6p0); z falls in one of 128 subintervals,
@@ -350,6 +297,7 @@ function branredThen(x: number, shift: number): number {
 const TM600 = fromBits("1a70000000000000"); // 2^-600
 const TM24 = fromBits("3e70000000000000"); // 2^-24
 const BIG1 = fromBits("4358000000000000"); // 0x1.8p54
+const VELTKAMP = 134217729; // 2^27 + 1: splits a double into two 26-bit halves
 const MP2_BR = fromBits("be4dde9740000000"); // branred.h's mp2 (shorter than reduce_sincos's)
 const BRANRED_OUT = new Float64Array(3); // a, aa, and scratch for one half's (b, bb, sum)
 
