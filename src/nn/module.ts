@@ -3,6 +3,7 @@
  * (`loss(input, target)` is `loss.forward(input, target)`), and, as a JS convenience, a module
  * class can be called without `new` (`nn.L1Loss()` is `new nn.L1Loss()`).
  */
+import { withIntegerHint } from "../tensor/integer-hint.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkOptions } from "./options.js";
 import { type Reduction, resolveReduction } from "./reduction.js";
@@ -77,7 +78,11 @@ export function lossModule<T extends unknown[], O extends LegacyReduction>(
     }
 
     forward(...tensors: T): Tensor {
-      return functional(...tensors, this.options);
+      try {
+        return functional(...tensors, this.options);
+      } catch (error) {
+        throw withIntegerHint(error, [...tensors, this.options]);
+      }
     }
   }
   return new Proxy(Loss, {

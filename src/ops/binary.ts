@@ -120,7 +120,8 @@ export function div(a: Operand, b: Operand): Tensor {
   const out = floating(a, b, { number: (x, y) => x / y });
   return record("DivBackward0", out, tensors(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? g.div(b) : null,
-    b instanceof Tensor && b.requiresGrad ? g.neg().mul(a).div(mul(b, b)) : null,
+    // PyTorch's div_tensor_other_backward: −g·((a / b) / b), which b² would overflow.
+    b instanceof Tensor && b.requiresGrad ? g.neg().mul(div(div(a, b), b)) : null,
   ]);
 }
 

@@ -4,6 +4,7 @@ import { castStorage } from "../ops/cast.js";
 import {
   type DType, type Storage, allocStorage, bool, dtypeOfStorage, float32, int64,
 } from "./dtype.js";
+import { markInferredInt64, withIntegerHint } from "./integer-hint.js";
 import { numelOf, parseSizeArgs } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
@@ -26,7 +27,20 @@ export type TensorData = NestedArray | Storage | Int32Array | Int16Array | Int8A
  */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const out = fromData(data, options.dtype);
-  return withRequiresGrad(out, options.requiresGrad);
+  if (options.dtype === undefined && out.dtype === int64 && !holdsBigInts(data)) {
+    markInferredInt64(out);
+  }
+  try {
+    return withRequiresGrad(out, options.requiresGrad);
+  } catch (error) {
+    throw withIntegerHint(error, [out]);
+  }
+}
+
+function holdsBigInts(data: TensorData): boolean {
+  let x: unknown = data;
+  while (Array.isArray(x) && x.length > 0) x = x[0];
+  return typeof x === "bigint" || data instanceof BigInt64Array || data instanceof Tensor;
 }
 
 /** The factories' `requires_grad=True` check, worded unlike `requires_grad_()`'s. */

@@ -6,6 +6,7 @@ import { backward as runBackward, type BackwardOptions } from "../autograd/engin
 import type { Node } from "../autograd/node.js";
 import { RuntimeError, ValueError, check } from "../errors.js";
 import { tensorRepr } from "../printing/format.js";
+import { withIntegerHint } from "./integer-hint.js";
 import * as binary from "../ops/binary.js";
 import { toDtype } from "../ops/cast.js";
 import * as indexing from "../ops/indexing.js";
@@ -54,8 +55,10 @@ export class Tensor {
     check(this.node === null, () => "you can only change requires_grad flags of leaf " +
       "variables." + (flag ? "" : " If you want to use a computed variable in a subgraph " +
       "that doesn't require differentiation use var_no_grad = var.detach()."));
-    check(!flag || this.dtype.isFloatingPoint, () =>
-      "only Tensors of floating point dtype can require gradients");
+    if (flag && !this.dtype.isFloatingPoint) {
+      throw withIntegerHint(new RuntimeError("only Tensors of floating point dtype can " +
+        "require gradients"), [this]);
+    }
     this.leafRequiresGrad = flag;
   }
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 
+import { FLOAT_HINT } from "../../src/tensor/integer-hint.js";
 import { TorchError } from "../../src/errors.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { assertTensorMatches } from "./compare.js";
@@ -94,11 +95,17 @@ function assertGrads(inputs: Tensor[], grads: (EncodedTensor | null)[],
   });
 }
 
+/**
+ * PyTorch's class and text exactly; where a program's int64 tensor came from JS integers and
+ * the error asks for floats, our text adds the float hint after PyTorch's (API.md).
+ */
 function assertThrowsLikeTorch(run: () => unknown, error: { type: string; message: string }) {
   assert.throws(run, (e: unknown) => {
     assert.ok(e instanceof TorchError, `expected a TorchError, got ${String(e)}`);
     assert.equal(e.name, error.type);
-    assert.equal(e.message, error.message);
+    const hinted = e.message === error.message + FLOAT_HINT;
+    assert.ok(hinted || e.message === error.message,
+      `message:\n  got      ${e.message}\n  expected ${error.message}`);
     return true;
   });
 }

@@ -1,0 +1,134 @@
+/**
+ * BCELoss: binary cross-entropy between predicted probabilities and targets.
+ *
+ * ```text
+ * lₙ = −wₙ · [yₙ · max(log xₙ, −100) + (1 − yₙ) · max(log(1 − xₙ), −100)]
+ * ```
+ * Mirrors `torch.nn.functional.binary_cross_entropy` (torch 1.13): one fused op
+ * (`BinaryCrossEntropyBackward0` for every reduction) with PyTorch's hand-written gradients
+ * ∂/∂x = w·(x − y) / max(x·(1 − x), 1e-12)·g·s and ∂/∂y = w·(log(1 − x) − log x)·g·s (the
+ * target's is unclamped: ±inf at x = 0 or 1), s = 1/n for 'mean'. Every input element must lie
+ * in [0, 1]; targets are used as they are. `weight` is broadcast to the target's shape and is
+ * not differentiable. 'mean' divides by the number of elements, not by Σw. No known deviations.
+ *
+ * Shape: input `(*)`; target the same shape (of the input's dtype); `weight` broadcastable to
+ * it; output scalar, or `(*)` with `reduction: 'none'`.
+ *
+ * @example
+ * const p = torch.tensor([0.2, 0.7, 0.9], { dtype: torch.float32 });
+ * const y = torch.tensor([0, 1, 1], { dtype: torch.float32 });
+ * String(F.binaryCrossEntropy(p, y))    // 'tensor(0.2284)'
+ */
+import { record } from "../../autograd/record.js";
+import { RuntimeError, ValueError, check } from "../../errors.js";
+import {
+  type Round, allProbabilities, bceForward, bceInputGrad, bceTargetGrad, reduceLosses, rounding,
+} from "../../kernels/pointwise-losses.js";
+import { broadcastData, dtypeTitle } from "../../ops/binary.js";
+import { asTensorOf } from "../../ops/promote.js";
+import { type DType, allocStorage, dtypeOfStorage, float32 } from "../../tensor/dtype.js";
+import { broadcastShapes, listString, sameShape, sizeString } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type Reduction, type ReductionOptions, checkReduction, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface BCELossOptions extends ReductionOptions {
+  /** A manual rescaling weight, broadcast to the target's shape. Not differentiable. */
+  weight?: Tensor | null;
+}
+
+const BCE_KEYS = [...REDUCTION_KEYS, "weight"] as const;
+
+type FloatData = Float32Array | Float64Array;
+
+export function binaryCrossEntropy(input: Tensor, target: Tensor,
+  options: BCELossOptions = {}): Tensor {
+  checkOptions("binary_cross_entropy()", options, BCE_KEYS);
+  const reduction = checkReduction(resolveReduction(options, "mean"));
+  check(sameShape(target.shape, input.shape), () => `Using a target size ` +
+    `(${sizeString(target.shape)}) that is different to the input size ` +
+    `(${sizeString(input.shape)}) is deprecated. Please ensure they have the same size.`,
+  ValueError);
+  const weight = options.weight ?? null;
+  // F.binary_cross_entropy expands the weight to _infer_size(target, weight) first.
+  const weightShape = weight ? broadcastShapes(target.shape, weight.shape) : input.shape;
+  checkNoGrad(weight, "binary_cross_entropy", "weight");
+  check(target.dtype === input.dtype, () =>
+    `Found dtype ${dtypeTitle(target.dtype)} but expected ${dtypeTitle(input.dtype)}`);
+  if (!input.dtype.isFloatingPoint) {
+    throw new RuntimeError(`"binary_cross_entropy" not implemented for ` +
+      `'${dtypeTitle(input.dtype)}'`);
+  }
+  check(allProbabilities(input.data as FloatData), () =>
+    "all elements of input should be between 0 and 1");
+  checkInPlaceShape(input.shape, weightShape);
+  return bceOp(input, target, weight && weightData(weight, input.shape, input.dtype), reduction);
+}
+
+/** The fused op on checked operands; `w` is the weight materialised at the input's shape. */
+function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Reduction) {
+  const r = roundingOf(input.dtype);
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
+  const losses = allocStorage(input.dtype, x.length) as FloatData;
+  bceForward(x, y, w, r, losses);
+  const out = reducedLoss(losses, input.shape, reduction);
+  const divisor = reduction === "mean" ? x.length : 1;
+  return record("BinaryCrossEntropyBackward0", out, [input, target], (grad) => {
+    const g = asTensorOf(grad, input.dtype).data as FloatData;
+    const gradient = (fill: (o: FloatData) => void) => {
+      const o = allocStorage(input.dtype, x.length) as FloatData;
+      fill(o);
+      return new Tensor(o, input.shape);
+    };
+    return [
+      input.requiresGrad ? gradient((o) => bceInputGrad(x, y, w, g, divisor, r, o)) : null,
+      target.requiresGrad ? gradient((o) => bceTargetGrad(x, w, g, divisor, r, o)) : null,
+    ];
+  });
+}
+
+// ---- helpers shared by the fused pointwise losses -------------------------------------------
+
+/** The losses as the op's result: themselves for 'none', else their 0-dim sum or mean. */
+export function reducedLoss(losses: FloatData, shape: readonly number[],
+  reduction: Reduction): Tensor {
+  if (reduction === "none") return new Tensor(losses, shape);
+  const value = reduceLosses(losses, reduction === "mean");
+  return new Tensor((allocStorage(dtypeOfStorage(losses), 1) as FloatData).fill(value), []);
+}
+
+/** PyTorch's check that a non-differentiable tensor argument does not require grad. */
+export function checkNoGrad(t: Tensor | null, fn: string, argument: string): void {
+  check(!t?.requiresGrad, () => `The function '${fn}' is not differentiable with respect to ` +
+    `argument '${argument}'. This input cannot have requires_grad True.`);
+}
+
+/** An in-place op (`loss.mul_(weight)`) cannot grow its output by broadcasting. */
+export function checkInPlaceShape(out: readonly number[], broadcast: readonly number[]): void {
+  check(sameShape(out, broadcast), () => `output with shape ${listString(out)} doesn't match ` +
+    `the broadcast shape ${listString(broadcast)}`);
+}
+
+/** The rounding of a dtype's arithmetic (float32 → fround). */
+export function roundingOf(dtype: DType): Round {
+  return rounding(dtype === float32);
+}
+
+/**
+ * A weight's values at `shape` as floats: its own float dtype (a float64 weight scales float32
+ * losses in double, as PyTorch's in-place `mul_` does), integral weights as `dtype`.
+ */
+export function weightData(weight: Tensor, shape: readonly number[], dtype: DType): FloatData {
+  const w = weight.dtype.isFloatingPoint ? weight : asTensorOf(weight, dtype);
+  return broadcastData(w, shape) as FloatData;
+}
+
+/** Module form of {@link binaryCrossEntropy}. */
+export const BCELoss = lossModule<[Tensor, Tensor], BCELossOptions>("BCELoss",
+  binaryCrossEntropy, BCE_KEYS);
+export type BCELoss = InstanceType<typeof BCELoss>;

@@ -1,0 +1,76 @@
+/**
+ * CosineEmbeddingLoss: pulls pairs labelled 1 together and pushes pairs labelled −1 apart,
+ * by the cosine of their angle.
+ *
+ * ```text
+ * cos = Σ x1·x2 / √((Σ x1² + 1e-12)·(Σ x2² + 1e-12))
+ * lₙ = 1 − cos              if yₙ = 1
+ *      max(0, cos − margin)  if yₙ = −1
+ *      0                     otherwise
+ * ```
+ * Mirrors `torch.nn.functional.cosine_embedding_loss` (torch 1.13), no known deviations: a
+ * composite (`grad_fn` `MeanBackward0`, `SumBackward0`, `AddBackward0` for 'none'); 1e-12 is
+ * added to each squared norm, so tiny vectors get visibly wrong cosines and a zero vector a
+ * huge gradient; the margin branch passes its gradient at exactly 0; the target gets none.
+ * As in 1.13, only `input1`'s rank is checked against the target's.
+ *
+ * Shape: input1, input2 `(N, D)` or `(D)` (broadcast against each other); target `(N)` or
+ * `()`; output scalar, or `(N)`/`()` with `reduction: 'none'`. 'mean' divides by N.
+ *
+ * @example
+ * const x1 = torch.tensor([[1, 0], [0, 1]], { dtype: torch.float32 });
+ * const x2 = torch.tensor([[1, 1], [1, 0]], { dtype: torch.float32 });
+ * String(F.cosineEmbeddingLoss(x1, x2, torch.tensor([1, -1])))    // 'tensor(0.1464)'
+ */
+import { check } from "../../errors.js";
+import { where } from "../../ops/binary.js";
+import { listString } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReduction, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface CosineEmbeddingLossOptions extends ReductionOptions {
+  /** Cosines of −1 pairs below this cost nothing; [−1, 1], 0 to 0.5 suggested. Default 0. */
+  margin?: number;
+}
+
+const COSINE_KEYS = [...REDUCTION_KEYS, "margin"] as const;
+
+/** ATen's EPSILON, added to each squared norm: a C++ float, so 1e-12 rounded to float32. */
+const EPSILON = Math.fround(1e-12);
+
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor,
+  options: CosineEmbeddingLossOptions = {}): Tensor {
+  checkOptions("cosine_embedding_loss()", options, COSINE_KEYS);
+  const reduction = checkReduction(resolveReduction(options, "mean"));
+  checkRanks(input1, input2, target);
+  const dim = target.dim();
+  const prodSum = input1.mul(input2).sum(dim);
+  const magSquare1 = input1.mul(input1).sum(dim).add(EPSILON);
+  const magSquare2 = input2.mul(input2).sum(dim).add(EPSILON);
+  const cos = prodSum.div(magSquare1.mul(magSquare2).sqrt());
+  const zeros = cos.zerosLike();
+  // ATen's `1 - cos` is empty_like(cos).fill_(1).sub_(cos): SubBackward0.
+  const pos = cos.onesLike().sub(cos);
+  const neg = cos.sub(options.margin ?? 0).clampMin(0);
+  const output = where(target.eq(1), pos, zeros).add(where(target.eq(-1), neg, zeros));
+  return applyReduction(output, reduction);
+}
+
+function checkRanks(input1: Tensor, input2: Tensor, target: Tensor): void {
+  check(target.dim() <= 1, () =>
+    "0D or 1D target tensor expected, multi-target not supported");
+  const expected = target.dim() + 1;
+  check(input1.dim() === expected, () => `${target.dim()}D target tensor expects ` +
+    `${expected}D input tensors, but found inputs with sizes ${listString(input1.shape)} and ` +
+    `${listString(input2.shape)}.`);
+}
+
+/** Module form of {@link cosineEmbeddingLoss}. */
+export const CosineEmbeddingLoss = lossModule<[Tensor, Tensor, Tensor],
+  CosineEmbeddingLossOptions>("CosineEmbeddingLoss", cosineEmbeddingLoss, COSINE_KEYS);
+export type CosineEmbeddingLoss = InstanceType<typeof CosineEmbeddingLoss>;

@@ -1,0 +1,91 @@
+/**
+ * GaussianNLLLoss: negative log likelihood of a Gaussian target with predicted mean and
+ * variance.
+ *
+ * ```text
+ * vₙ = max(varₙ, eps)
+ * lₙ = ½·(log vₙ + (xₙ − yₙ)² / vₙ)       (+ ½·log 2π with `full`)
+ * ```
+ * Mirrors `torch.nn.functional.gaussian_nll_loss` (torch 1.13): a composite (`grad_fn`
+ * `MeanBackward0`, `SumBackward0`, and for 'none' `MulBackward0`, or `AddBackward0` with
+ * `full`). `var` is clamped to `eps` in place on a copy, outside autograd, so clamped entries
+ * still get the gradient ½·(1/eps − d²/eps²). Checks, in order: `var is of incorrect size`,
+ * `'{r} is not valid'`, `var has negative entry/entries` (NaN passes). One extension,
+ * following torch 2.x: `var` may be a JS number, one non-negative variance for every element
+ * (1.13 needed a tensor).
+ *
+ * Shape: input `(*)`; target broadcastable to it; var the input's shape, or that shape with
+ * the last dim 1 or without the last dim, or a number; output scalar, or the broadcast shape
+ * with `reduction: 'none'`.
+ *
+ * @example
+ * const x = torch.tensor([[0.5, -1], [1.5, 0]], { dtype: torch.float32 });
+ * const y = torch.tensor([[0, -0.5], [2, 1]], { dtype: torch.float32 });
+ * String(F.gaussianNllLoss(x, y, torch.tensor([0.5, 2], { dtype: torch.float32 })))
+ * // 'tensor(0.2031)'
+ */
+import { RuntimeError, ValueError, check } from "../../errors.js";
+import { float32, int64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import { type Reduction, applyReduction, checkReductionShort } from "../reduction.js";
+
+export interface GaussianNLLLossOptions {
+  /** Add the constant ½·log 2π. Default false. */
+  full?: boolean;
+  /** The variance is clamped to at least this. Default 1e-6. */
+  eps?: number;
+  /** 'mean' (default) | 'sum' | 'none' */
+  reduction?: Reduction;
+}
+
+const GAUSSIAN_KEYS = ["full", "eps", "reduction"] as const;
+
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number,
+  options: GaussianNLLLossOptions = {}): Tensor {
+  checkOptions("gaussian_nll_loss()", options, GAUSSIAN_KEYS);
+  const { full = false, eps = 1e-6, reduction = "mean" } = options;
+  let v = typeof variance === "number" ? variance : broadcastableVar(input, variance);
+  checkReductionShort(reduction);
+  const negative = typeof v === "number" ? v < 0 : (v.lt(0).data as Uint8Array).includes(1);
+  check(!negative, () => "var has negative entry/entries", ValueError);
+  if (typeof v === "number") v = scalarVar(input, v);
+  const clamped = clampedCopy(v, eps);
+  let loss = clamped.log().add(input.sub(target).pow(2).div(clamped)).mul(0.5);
+  if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+  return applyReduction(loss, reduction);
+}
+
+/** `var` as given, or unsqueezed to `(..., 1)` when it lacks the input's last dim. */
+function broadcastableVar(input: Tensor, variance: Tensor): Tensor {
+  if (sameShape(variance.shape, input.shape)) return variance;
+  const leading = input.shape.slice(0, -1);
+  if (sameShape(leading, variance.shape)) return variance.unsqueeze(-1);
+  const ok = sameShape(leading, variance.shape.slice(0, -1)) && variance.size(-1) === 1;
+  check(ok, () => "var is of incorrect size", ValueError);
+  return variance;
+}
+
+/** torch 2.x: a number is one variance for every element of the input (no gradient). */
+function scalarVar(input: Tensor, value: number): Tensor {
+  const dtype = input.dtype.isFloatingPoint ? input.dtype : float32;
+  return input.to(dtype).detach().zerosLike().fill_(value);
+}
+
+/** `var.clone()` then `clamp_(min=eps)` under no_grad: the clone's node, clamped values. */
+function clampedCopy(variance: Tensor, eps: number): Tensor {
+  check(variance.dtype.isFloatingPoint, () => "result type Float can't be cast to the " +
+    `desired output type ${variance.dtype === int64 ? "long int" : "bool"}`, RuntimeError);
+  const copy = variance.clone();
+  const data = copy.data as Float32Array | Float64Array;
+  const floor = copy.dtype === float32 ? Math.fround(eps) : eps;
+  for (let i = 0; i < data.length; i++) if (data[i] < floor) data[i] = floor;
+  return copy;
+}
+
+/** Module form of {@link gaussianNllLoss}. */
+export const GaussianNLLLoss = lossModule<[Tensor, Tensor, Tensor | number],
+  GaussianNLLLossOptions>("GaussianNLLLoss", gaussianNllLoss, GAUSSIAN_KEYS);
+export type GaussianNLLLoss = InstanceType<typeof GaussianNLLLoss>;

@@ -1,0 +1,56 @@
+/**
+ * HingeEmbeddingLoss: for targets ±1, the input itself (y = 1) or its hinge against the margin
+ * (y = −1), as used to learn embeddings from distances.
+ *
+ * ```text
+ * lₙ = [yₙ ≠ 1]·max(0, margin − xₙ) + [yₙ ≠ −1]·xₙ
+ * ```
+ * Mirrors `torch.nn.functional.hinge_embedding_loss` (torch 1.13): a composite
+ * `where(y ≠ 1, clampMin(margin − x, 0), 0) + where(y ≠ −1, x, 0)`, so `grad_fn` is
+ * `AddBackward0` for 'none', then `MeanBackward0` / `SumBackward0`. Targets other than ±1 take
+ * both terms. The gradient passes at the kink margin − x = 0 (clampMin's convention); the
+ * target gets none. The result keeps the input's dtype: an int64 input gives an int64 result
+ * (the margin truncated) for 'none'/'sum', and 'mean' fails as in PyTorch.
+ *
+ * Shape: input `(*)`; target broadcastable to it (silently); output scalar, or the broadcast
+ * shape with `reduction: 'none'`.
+ *
+ * @example
+ * const x = torch.tensor([0.3, 2, -0.5, 0.3, 0.3], { dtype: torch.float32 });
+ * const y = torch.tensor([1, -1, -1, 0, 2], { dtype: torch.float32 });
+ * String(F.hingeEmbeddingLoss(x, y))    // 'tensor(0.7600)'
+ */
+import { where } from "../../ops/binary.js";
+import { filled } from "../../ops/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReduction, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface HingeEmbeddingLossOptions extends ReductionOptions {
+  /** Default 1. */
+  margin?: number;
+}
+
+const HINGE_KEYS = [...REDUCTION_KEYS, "margin"] as const;
+
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
+  options: HingeEmbeddingLossOptions = {}): Tensor {
+  checkOptions("hinge_embedding_loss()", options, HINGE_KEYS);
+  const reduction = checkReduction(resolveReduction(options, "mean"));
+  const margin = options.margin ?? 1;
+  const zeros = input.zerosLike();
+  // PyTorch's `margin - self` fills a tensor of the input's dtype with the margin first
+  const marginClamp = filled(input.shape, input.dtype, margin).sub(input).clampMin(0);
+  const outputMargin = where(target.ne(1), marginClamp, zeros);
+  const outputSelf = where(target.ne(-1), input, zeros);
+  return applyReduction(outputMargin.add(outputSelf), reduction);
+}
+
+/** Module form of {@link hingeEmbeddingLoss}. */
+export const HingeEmbeddingLoss = lossModule<[Tensor, Tensor], HingeEmbeddingLossOptions>(
+  "HingeEmbeddingLoss", hingeEmbeddingLoss, HINGE_KEYS);
+export type HingeEmbeddingLoss = InstanceType<typeof HingeEmbeddingLoss>;

@@ -1,0 +1,118 @@
+/**
+ * HuberLoss: squared error for small errors, δ-scaled absolute error for large ones.
+ *
+ * ```text
+ * lₙ = 0.5 · (xₙ − yₙ)²                if |xₙ − yₙ| < δ
+ *      δ · (|xₙ − yₙ| − 0.5 · δ)        otherwise
+ * ```
+ * Mirrors `torch.nn.functional.huber_loss` (torch 1.13): one fused op (`HuberLossBackward0` for
+ * every reduction) with PyTorch's gradient ∂/∂x = clamp(x − y, −δ, δ)·g·s, ∂/∂y = −∂/∂x,
+ * s = 1/n for 'mean'. δ must be > 0. The result keeps the input's dtype (a float64 target does
+ * not promote a float32 input; an integral input with a floating target fails). Takes no
+ * `sizeAverage`/`reduce`. One deviation: with operands of different dtypes (float32 and
+ * float64, or an integral target) PyTorch's backward fails ("Found dtype Long but expected
+ * Float", the bug MSELoss has, pytorch#36553); we return the gradients computed in the
+ * promoted dtype, cast to each operand's.
+ *
+ * Shape: input `(*)`; target the same shape (a different one is broadcast, with PyTorch's
+ * warning); output scalar, or the broadcast shape with `reduction: 'none'`.
+ *
+ * @example
+ * const x = torch.tensor([0.5, 3], { dtype: torch.float32 });
+ * const y = torch.tensor([0, 0], { dtype: torch.float32 });
+ * String(F.huberLoss(x, y))    // 'tensor(1.3125)'
+ */
+import { record } from "../../autograd/record.js";
+import { RuntimeError, check } from "../../errors.js";
+import { type Round, huberBackward, huberForward } from "../../kernels/pointwise-losses.js";
+import { dtypeTitle } from "../../ops/binary.js";
+import { broadcastTensors } from "../../ops/broadcast.js";
+import { asTensorOf, resultType } from "../../ops/promote.js";
+import { type DType, allocStorage, bool } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import { type Reduction, checkReduction } from "../reduction.js";
+import { reducedLoss, roundingOf } from "./bce-loss.js";
+import { warnIfSizesDiffer } from "./common.js";
+
+export interface HuberLossOptions {
+  /** 'mean' (default) | 'sum' | 'none' */
+  reduction?: Reduction;
+  /** The error size where the loss turns from quadratic to linear. Must be > 0. Default 1. */
+  delta?: number;
+}
+
+const HUBER_KEYS = ["reduction", "delta"] as const;
+
+type FloatData = Float32Array | Float64Array;
+
+export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  checkOptions("huber_loss()", options, HUBER_KEYS);
+  warnIfSizesDiffer(input, target);
+  const [x, y] = broadcastTensors(input, target);
+  const reduction = checkReduction(options.reduction ?? "mean");
+  const delta = options.delta ?? 1;
+  check(delta > 0, () => "huber_loss does not support non-positive values for delta.");
+  const computed = resultType(x, y);
+  check(canCast(computed, x.dtype), () => `result type ${dtypeTitle(computed)} can't be cast ` +
+    `to the desired output type ${dtypeTitle(x.dtype)}`);
+  checkImplemented("huber_cpu", computed);
+  return fusedPointwiseLoss({
+    name: "HuberLossBackward0", outDtype: x.dtype, reduction,
+    forward: (a, b, r, out) => huberForward(a, b, delta, r, out),
+    backward: (a, b, g, norm, r, out) => huberBackward(a, b, g, norm, delta, r, out),
+  }, x, y);
+}
+
+/** c10's `canCast`: no cast to a lower category (floating → integral → bool). */
+function canCast(from: DType, to: DType): boolean {
+  const category = (d: DType) => (d.isFloatingPoint ? 2 : d === bool ? 0 : 1);
+  return category(from) <= category(to);
+}
+
+/** The kernels are dispatched for floating dtypes only. */
+export function checkImplemented(kernel: string, dtype: DType): void {
+  if (!dtype.isFloatingPoint) {
+    throw new RuntimeError(`"${kernel}" not implemented for '${dtypeTitle(dtype)}'`);
+  }
+}
+
+/** A fused loss of two same-shape operands computed in their promoted dtype. */
+export interface PointwiseLoss {
+  /** The autograd node's name. */
+  name: string;
+  /** The result's dtype (the promoted dtype, or Huber's input dtype). */
+  outDtype: DType;
+  reduction: Reduction;
+  forward: (x: FloatData, y: FloatData, r: Round, out: FloatData) => void;
+  /** ∂/∂a of the loss of (a, b); PyTorch's target gradient is this with the roles swapped. */
+  backward: (a: FloatData, b: FloatData, g: FloatData, norm: number, r: Round,
+    out: FloatData) => void;
+}
+
+/** Runs `loss` on broadcast operands `x`, `y` and records its hand-written backward. */
+export function fusedPointwiseLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): Tensor {
+  const computed = resultType(x, y);
+  const r = roundingOf(computed);
+  const xs = asTensorOf(x, computed).data as FloatData;
+  const ys = asTensorOf(y, computed).data as FloatData;
+  const losses = allocStorage(loss.outDtype, xs.length) as FloatData;
+  loss.forward(xs, ys, r, losses);
+  const out = reducedLoss(losses, x.shape, loss.reduction);
+  const norm = loss.reduction === "mean" ? 1 / xs.length : 1;
+  return record(loss.name, out, [x, y], (grad) => {
+    const g = asTensorOf(grad, computed).data as FloatData;
+    const gradient = (a: FloatData, b: FloatData) => {
+      const o = allocStorage(computed, xs.length) as FloatData;
+      loss.backward(a, b, g, norm, r, o);
+      return new Tensor(o, x.shape);
+    };
+    return [x.requiresGrad ? gradient(xs, ys) : null, y.requiresGrad ? gradient(ys, xs) : null];
+  });
+}
+
+/** Module form of {@link huberLoss}. */
+export const HuberLoss = lossModule<[Tensor, Tensor], HuberLossOptions>("HuberLoss", huberLoss,
+  HUBER_KEYS);
+export type HuberLoss = InstanceType<typeof HuberLoss>;

@@ -1,0 +1,57 @@
+/**
+ * MarginRankingLoss: ranks two inputs; target 1 means input1 should be the larger, −1 input2.
+ *
+ * ```text
+ * lₙ = max(0, −yₙ·(x1ₙ − x2ₙ) + margin)
+ * ```
+ * Mirrors `torch.nn.functional.margin_ranking_loss` (torch 1.13): a composite
+ * `clampMin(−y·(x1 − x2) + margin, 0)`, so `grad_fn` is `ClampMinBackward0` for 'none', then
+ * `MeanBackward0` / `SumBackward0`. All three tensors are differentiable, and the gradient passes
+ * at the kink (clampMin's convention). Integral operands compute in float32, since the margin
+ * is added as a float.
+ *
+ * Shape: input1, input2 and target with the same number of dimensions, broadcastable to each
+ * other (usually `(N)` or `()`); output scalar, or the broadcast shape with `reduction: 'none'`.
+ *
+ * @example
+ * const x1 = torch.tensor([0.5, -1, 2], { dtype: torch.float32 });
+ * const x2 = torch.tensor([0, -0.5, 0.5], { dtype: torch.float32 });
+ * const y = torch.tensor([-1, 1, -1], { dtype: torch.float32 });
+ * String(F.marginRankingLoss(x1, x2, y, { margin: 0.3 }))    // 'tensor(1.1333)'
+ */
+import { check } from "../../errors.js";
+import { float32 } from "../../tensor/dtype.js";
+import { sizeString } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReduction, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface MarginRankingLossOptions extends ReductionOptions {
+  /** Default 0. */
+  margin?: number;
+}
+
+const RANKING_KEYS = [...REDUCTION_KEYS, "margin"] as const;
+
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor,
+  options: MarginRankingLossOptions = {}): Tensor {
+  checkOptions("margin_ranking_loss()", options, RANKING_KEYS);
+  const reduction = checkReduction(resolveReduction(options, "mean"));
+  check(input1.dim() === input2.dim() && input1.dim() === target.dim(), () =>
+    "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
+    `input1: ${sizeString(input1.shape)}, input2: ${sizeString(input2.shape)}, ` +
+    `target: ${sizeString(target.shape)} `);
+  const product = target.neg().mul(input1.sub(input2));
+  // PyTorch adds the margin as a float scalar: integral products become float32
+  const floating = product.dtype.isFloatingPoint ? product : product.to(float32);
+  return applyReduction(floating.add(options.margin ?? 0).clampMin(0), reduction);
+}
+
+/** Module form of {@link marginRankingLoss}. */
+export const MarginRankingLoss = lossModule<[Tensor, Tensor, Tensor], MarginRankingLossOptions>(
+  "MarginRankingLoss", marginRankingLoss, RANKING_KEYS);
+export type MarginRankingLoss = InstanceType<typeof MarginRankingLoss>;

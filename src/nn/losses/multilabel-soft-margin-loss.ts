@@ -1,0 +1,59 @@
+/**
+ * MultiLabelSoftMarginLoss: multi-label one-versus-all logistic loss, averaged over the classes
+ * (the last dimension) of each sample.
+ *
+ * ```text
+ * lₙ = −Σ_c w[c]·( y[n, c]·log σ(x[n, c]) + (1 − y[n, c])·log σ(−x[n, c]) ) / C
+ * ```
+ * Mirrors `torch.nn.functional.multilabel_soft_margin_loss` (torch 1.13): a composite of tensor
+ * ops on the stable log-sigmoid (finite for any finite logit), summed over dim `input.dim() − 1`
+ * of the broadcast loss and divided by `input.size(-1)`, so `grad_fn` is `DivBackward0` for
+ * 'none', then `MeanBackward0` / `SumBackward0`. Input, target and `weight` are all
+ * differentiable; targets are used as numbers (not checked to be 0/1). As in PyTorch, an
+ * unknown reduction is reported only after the loss is computed, as `'{r} is not valid'`.
+ *
+ * Shape: input `(C)`, `(N, C)` or `(*, C)`; target broadcastable to it; `weight` broadcastable
+ * (usually `(C)`); output scalar, or `(N)` (the input's leading dims) with `reduction: 'none'`.
+ *
+ * @example
+ * const x = torch.tensor([[0.5, -1, 2], [1.5, 0, -0.5]], { dtype: torch.float32 });
+ * const y = torch.tensor([[1, 0, 1], [0, 0.5, 1]], { dtype: torch.float32 });
+ * String(F.multilabelSoftMarginLoss(x, y))    // 'tensor(0.7138)'
+ */
+import { IndexError, check } from "../../errors.js";
+import { logSigmoid } from "../../ops/activation.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
+  /** A manual rescaling weight per class, broadcast against the loss (usually `(C)`). */
+  weight?: Tensor | null;
+}
+
+const MLSM_KEYS = [...REDUCTION_KEYS, "weight"] as const;
+
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
+  options: MultiLabelSoftMarginLossOptions = {}): Tensor {
+  checkOptions("multilabel_soft_margin_loss()", options, MLSM_KEYS);
+  const reduction = resolveReduction<string>(options, "mean");
+  let loss = target.mul(logSigmoid(input))
+    .add(target.rsub(1).mul(logSigmoid(input.neg())))
+    .neg();
+  if (options.weight) loss = loss.mul(options.weight);
+  check(input.dim() > 0, () => "Dimension specified as -1 but tensor has no dimensions",
+    IndexError);
+  const classDim = input.dim() - 1;
+  const perSample = loss.sum(classDim).div(input.shape[classDim]);
+  return applyReduction(perSample, checkReductionShort(reduction));
+}
+
+/** Module form of {@link multilabelSoftMarginLoss}. */
+export const MultiLabelSoftMarginLoss = lossModule<[Tensor, Tensor],
+  MultiLabelSoftMarginLossOptions>("MultiLabelSoftMarginLoss", multilabelSoftMarginLoss,
+  MLSM_KEYS);
+export type MultiLabelSoftMarginLoss = InstanceType<typeof MultiLabelSoftMarginLoss>;

@@ -1,0 +1,64 @@
+/**
+ * PoissonNLLLoss: negative log likelihood of a Poisson-distributed target.
+ *
+ * ```text
+ * lₙ = exp(xₙ) − yₙ·xₙ                  (logInput true)
+ * lₙ = xₙ − yₙ·log(xₙ + eps)            (logInput false)
+ * full adds [yₙ > 1]·(yₙ·log yₙ − yₙ + ½·log(2π·yₙ))     (Stirling's approximation of log yₙ!)
+ * ```
+ * Mirrors `torch.nn.functional.poisson_nll_loss` (torch 1.13), no known deviations: a
+ * composite (`grad_fn` `MeanBackward0`, `SumBackward0`, and for 'none' `SubBackward0`, or
+ * `AddBackward0` with `full`); nothing is validated, so negative targets or `x + eps ≤ 0`
+ * give NaN, and with `full` the masked Stirling term still makes the target gradient NaN
+ * where yₙ ≤ 0. An unknown reduction is `'{r} is not valid'`.
+ *
+ * Shape: input `(*)`; target broadcastable to it; output scalar, or the broadcast shape with
+ * `reduction: 'none'`.
+ *
+ * @example
+ * const x = torch.tensor([0, 1, -2, 0.5], { dtype: torch.float32 });
+ * const y = torch.tensor([0, 1, 2, 5], { dtype: torch.float32 });
+ * String(F.poissonNllLoss(x, y))    // 'tensor(1.5006)'
+ */
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface PoissonNLLLossOptions extends ReductionOptions {
+  /** The input is log λ (true, default) or λ itself (false). */
+  logInput?: boolean;
+  /** Add the Stirling term, making the loss the full negative log likelihood. Default false. */
+  full?: boolean;
+  /** Added to λ before the log when `logInput` is false. Default 1e-8. */
+  eps?: number;
+}
+
+const POISSON_KEYS = [...REDUCTION_KEYS, "logInput", "full", "eps"] as const;
+
+export function poissonNllLoss(input: Tensor, target: Tensor,
+  options: PoissonNLLLossOptions = {}): Tensor {
+  checkOptions("poisson_nll_loss()", options, POISSON_KEYS);
+  const reduction = checkReductionShort(resolveReduction<string>(options, "mean"));
+  const { logInput = true, full = false, eps = 1e-8 } = options;
+  let loss = logInput
+    ? input.exp().sub(target.mul(input))
+    : input.sub(target.mul(input.add(eps).log()));
+  if (full) loss = loss.add(stirlingTerm(target));
+  return applyReduction(loss, reduction);
+}
+
+/** y·log y − y + ½·log(2π·y), zeroed (masked_fill) where y ≤ 1. */
+function stirlingTerm(target: Tensor): Tensor {
+  const term = target.mul(target.log()).sub(target)
+    .add(target.mul(2 * Math.PI).log().mul(0.5));
+  return term.maskedFill(target.le(1), 0);
+}
+
+/** Module form of {@link poissonNllLoss}. */
+export const PoissonNLLLoss = lossModule<[Tensor, Tensor], PoissonNLLLossOptions>(
+  "PoissonNLLLoss", poissonNllLoss, POISSON_KEYS);
+export type PoissonNLLLoss = InstanceType<typeof PoissonNLLLoss>;

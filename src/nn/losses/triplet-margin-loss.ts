@@ -1,0 +1,98 @@
+/**
+ * TripletMarginLoss: the anchor should be nearer the positive than the negative, by a margin.
+ *
+ * ```text
+ * d(a, b) = ‖a − b + eps‖_p over the last dim
+ * lₙ = max(0, margin + d(aₙ, pₙ) − d(aₙ, nₙ))       (swap: d(aₙ, nₙ) → min(d(aₙ, nₙ), d(pₙ, nₙ)))
+ * ```
+ * Mirrors `torch.nn.functional.triplet_margin_loss` (torch 1.13): a composite of
+ * `pairwiseDistance` (`grad_fn` `MeanBackward0`, `SumBackward0`, `ClampMinBackward0` for
+ * 'none'); `eps` is added to every component of the difference, so `d(v, v) ≠ 0`. Deviations,
+ * following torch 2.x: a margin ≤ 0 is a ValueError (`margin must be greater than 0, got
+ * -1.0`; the module says so at construction), where 1.13 accepted it; inputs of different
+ * ranks get 2.x's message (1.13: `All inputs should have same dimension but got 2D, 1D and 2D
+ * inputs.`).
+ *
+ * Shape: anchor, positive, negative `(N, D)` or `(D)` (same rank, broadcast together);
+ * output scalar, or the shape without its last dim with `reduction: 'none'`.
+ *
+ * @example
+ * const anchor = torch.tensor([[0, 0], [0, 1]], { dtype: torch.float32 });
+ * const positive = torch.tensor([[1, 0], [0, 2]], { dtype: torch.float32 });
+ * const negative = torch.tensor([[1.2, 0], [0, -1]], { dtype: torch.float32 });
+ * String(F.tripletMarginLoss(anchor, positive, negative))    // 'tensor(0.4000)'
+ */
+import { ValueError, check } from "../../errors.js";
+import { pairwiseDistance } from "../../ops/distance.js";
+import { pyFloatRepr } from "../../printing/pyfloat.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { type LossModuleClass, lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import {
+  type ReductionOptions, applyReduction, checkReduction, resolveReduction,
+} from "../reduction.js";
+import { REDUCTION_KEYS } from "./common.js";
+
+export interface TripletMarginLossOptions extends ReductionOptions {
+  /** Must be > 0 (torch 2.x). Default 1. */
+  margin?: number;
+  /** The norm degree of the distance. Default 2. */
+  p?: number;
+  /** Added to every component of each difference. Default 1e-6. */
+  eps?: number;
+  /** Use min(d(a, n), d(p, n)) as the negative distance. Default false. */
+  swap?: boolean;
+}
+
+const TRIPLET_KEYS = [...REDUCTION_KEYS, "margin", "p", "eps", "swap"] as const;
+
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor,
+  options: TripletMarginLossOptions = {}): Tensor {
+  checkOptions("triplet_margin_loss()", options, TRIPLET_KEYS);
+  const reduction = checkReduction(resolveReduction(options, "mean"));
+  const { margin = 1, p = 2, eps = 1e-6, swap = false } = options;
+  checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
+  checkSameRank(anchor, positive, negative);
+  const distance = (x: Tensor, y: Tensor) => pairwiseDistance(x, y, { p, eps });
+  const distPos = distance(anchor, positive);
+  let distNeg = distance(anchor, negative);
+  if (swap) distNeg = distNeg.minimum(distance(positive, negative));
+  return applyReduction(distPos.add(margin).sub(distNeg).clampMin(0), reduction);
+}
+
+/** torch 2.x rejects a margin ≤ 0 (NaN passes, as `margin <= 0` is false). */
+export function checkMargin(margin: number, message: string): void {
+  check(!(margin <= 0), () => message, ValueError);
+}
+
+/** torch 2.x's rank check and message, shared with the distance-function variant. */
+export function checkSameRank(anchor: Tensor, positive: Tensor, negative: Tensor): void {
+  const [a, p, n] = [anchor.dim(), positive.dim(), negative.dim()];
+  check(a === p && p === n, () => "The anchor, positive, and negative tensors are expected " +
+    `to have the same number of dimensions, but got: anchor ${a}D, positive ${p}D, and ` +
+    `negative ${n}D inputs`);
+}
+
+/**
+ * `loss` wrapped so that constructing it (with or without `new`) checks the margin, as the
+ * torch 2.x constructors do (after the options were checked and stored).
+ */
+export function withMarginCheck<T extends unknown[], O extends { margin?: number }>(
+  className: string, loss: LossModuleClass<T, O>): LossModuleClass<T, O> {
+  const validated = (module: ReturnType<LossModuleClass<T, O>>) => {
+    const margin = module.margin ?? 1;
+    checkMargin(margin, `${className}: expected margin to be greater than 0, got ` +
+      `${pyFloatRepr(margin)} instead`);
+    return module;
+  };
+  return new Proxy(loss, {
+    construct: (target, args: [O?]) => validated(new target(...args)),
+    apply: (target, _self, args: [O?]) => validated(new target(...args)),
+  });
+}
+
+/** Module form of {@link tripletMarginLoss}. */
+export const TripletMarginLoss = withMarginCheck("TripletMarginLoss",
+  lossModule<[Tensor, Tensor, Tensor], TripletMarginLossOptions>("TripletMarginLoss",
+    tripletMarginLoss, TRIPLET_KEYS));
+export type TripletMarginLoss = InstanceType<typeof TripletMarginLoss>;

@@ -1,0 +1,68 @@
+/**
+ * TripletMarginWithDistanceLoss: TripletMarginLoss with any distance function.
+ *
+ * ```text
+ * lₙ = max(0, d(aₙ, pₙ) − d(aₙ, nₙ) + margin)      (swap: d(aₙ, nₙ) → min(d(aₙ, nₙ), d(pₙ, nₙ)))
+ * ```
+ * Mirrors `torch.nn.functional.triplet_margin_with_distance_loss` (torch 1.13): a composite
+ * (`grad_fn` `MeanBackward0`, `SumBackward0`, `ClampBackward1` for 'none'); `d` is
+ * `distanceFunction`, any differentiable function of two tensors (default `pairwiseDistance`,
+ * p = 2, eps = 1e-6), and the loss is reduced over whatever shape it returns. Deviations,
+ * following torch 2.x: `reduction` is validated before any distance is computed, and
+ * 'elementwise_mean' is rejected like any unknown value (1.13 warned and used 'mean'); a
+ * margin ≤ 0 is a ValueError (1.13 accepted it); the three inputs must have the same rank
+ * (1.13 broadcast them).
+ *
+ * Shape: anchor, positive, negative `(N, D)` or `(D)` for the default distance (same rank);
+ * output scalar, or the distance's shape with `reduction: 'none'`.
+ *
+ * @example
+ * const anchor = torch.tensor([[0, 0], [0, 1]], { dtype: torch.float32 });
+ * const positive = torch.tensor([[1, 0], [0, 2]], { dtype: torch.float32 });
+ * const negative = torch.tensor([[1.2, 0], [0, -1]], { dtype: torch.float32 });
+ * const l1 = (x: Tensor, y: Tensor) => x.sub(y).abs().sum(-1);
+ * String(F.tripletMarginWithDistanceLoss(anchor, positive, negative,
+ *   { distanceFunction: l1, margin: 0.5 }))    // 'tensor(0.1500)'
+ */
+import { ValueError, check } from "../../errors.js";
+import { pairwiseDistance } from "../../ops/distance.js";
+import { pyFloatRepr } from "../../printing/pyfloat.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { lossModule } from "../module.js";
+import { checkOptions } from "../options.js";
+import { type Reduction, applyReduction } from "../reduction.js";
+import { checkMargin, checkSameRank, withMarginCheck } from "./triplet-margin-loss.js";
+
+export interface TripletMarginWithDistanceLossOptions {
+  /** A differentiable distance of two tensors. Default `pairwiseDistance` (p = 2, eps = 1e-6). */
+  distanceFunction?: ((x1: Tensor, x2: Tensor) => Tensor) | null;
+  /** Must be > 0 (torch 2.x). Default 1. */
+  margin?: number;
+  /** Use min(d(a, n), d(p, n)) as the negative distance. Default false. */
+  swap?: boolean;
+  /** 'mean' (default) | 'sum' | 'none' */
+  reduction?: Reduction;
+}
+
+const DISTANCE_KEYS = ["distanceFunction", "margin", "swap", "reduction"] as const;
+
+export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor,
+  negative: Tensor, options: TripletMarginWithDistanceLossOptions = {}): Tensor {
+  checkOptions("triplet_margin_with_distance_loss()", options, DISTANCE_KEYS);
+  const { margin = 1, swap = false, reduction = "mean" } = options;
+  check(["mean", "sum", "none"].includes(reduction), () =>
+    `${reduction} is not a valid value for reduction`, ValueError);
+  checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
+  checkSameRank(anchor, positive, negative);
+  const distance = options.distanceFunction ?? pairwiseDistance;
+  const distPos = distance(anchor, positive);
+  let distNeg = distance(anchor, negative);
+  if (swap) distNeg = distNeg.minimum(distance(positive, negative));
+  return applyReduction(distPos.sub(distNeg).add(margin).clamp({ min: 0 }), reduction);
+}
+
+/** Module form of {@link tripletMarginWithDistanceLoss}. */
+export const TripletMarginWithDistanceLoss = withMarginCheck("TripletMarginWithDistanceLoss",
+  lossModule<[Tensor, Tensor, Tensor], TripletMarginWithDistanceLossOptions>(
+    "TripletMarginWithDistanceLoss", tripletMarginWithDistanceLoss, DISTANCE_KEYS));
+export type TripletMarginWithDistanceLoss = InstanceType<typeof TripletMarginWithDistanceLoss>;
