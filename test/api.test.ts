@@ -98,3 +98,43 @@ test("typed arrays become tensors of their kind", () => {
   assert.equal(String(torch.tensor(new Float32Array([1.5, 2])).reshape(2, 1)),
     "tensor([[1.5000],\n        [2.0000]])");
 });
+
+test("module fields hold PyTorch's constructor defaults", () => {
+  const ce = new nn.CrossEntropyLoss();
+  assert.equal(ce.reduction, "mean");
+  assert.equal(ce.ignoreIndex, -100);
+  assert.equal(ce.labelSmoothing, 0);
+  assert.equal(ce.weight, null);
+  assert.equal(new nn.CTCLoss().blank, 0);
+  assert.equal(new nn.TripletMarginLoss().margin, 1);
+  assert.equal(new nn.PoissonNLLLoss().logInput, true);
+});
+
+test("an int64 tensor inferred from JS integers gets the float hint, an explicit one does not",
+  () => {
+    const hint = " (hint: this int64 tensor was inferred from JS integers; pass " +
+      "{ dtype: torch.float32 } to torch.tensor() if you meant floats)";
+    assert.throws(() => torch.tensor([1, 2, 3], { requiresGrad: true }), {
+      name: "RuntimeError",
+      message: "Only Tensors of floating point and complex dtype can require gradients" + hint,
+    });
+    assert.throws(() => new nn.MSELoss()(torch.tensor([1, 2, 3]).reshape(1, 3),
+      torch.tensor([1, 2, 5]).reshape(1, 3)), {
+      name: "RuntimeError", message: "\"mse_cpu\" not implemented for 'Long'" + hint,
+    });
+    assert.throws(() => F.klDiv(torch.tensor([1, 2]), torch.tensor([0.5, 0.5]),
+      { reduction: "sum" }), {
+      name: "RuntimeError", message: "kl_div: Integral inputs not supported." + hint,
+    });
+    assert.throws(() => F.crossEntropy(torch.randn(2, 3), torch.tensor([0, 1]),
+      { weight: torch.tensor([1, 2, 3]) }), {
+      name: "RuntimeError", message: "expected scalar type Float but found Long" + hint,
+    });
+    assert.throws(() => F.mseLoss(torch.tensor([1, 2], { dtype: torch.int64 }),
+      torch.tensor([1, 2], { dtype: torch.int64 })), {
+      name: "RuntimeError", message: "\"mse_cpu\" not implemented for 'Long'",
+    });
+    assert.throws(() => F.nllLoss(torch.randn(2, 3), torch.tensor([0.5, 1.5])), {
+      name: "RuntimeError", message: "expected scalar type Long but found Float",
+    });
+  });

@@ -52,15 +52,24 @@ export interface LossModuleClass<T extends unknown[], O> {
   (options?: O): LossModule<T, O>;
 }
 
+export interface LossModuleSettings<O> {
+  /** PyTorch's constructor defaults, readable as fields (`new nn.CTCLoss().blank` is 0). */
+  defaults?: Partial<O>;
+  /** The checks PyTorch's constructor makes after `_Loss.__init__` (legacy warning first). */
+  validate?: (options: O) => void;
+}
+
 /**
  * Builds a loss module from its functional form, as PyTorch's `_Loss` subclasses do: the
- * constructor checks the option keys, resolves the deprecated `sizeAverage`/`reduce` (warning
- * once, at construction) and stores the options; `forward` calls the functional form.
+ * constructor checks the option keys, runs the loss's own constructor checks, resolves the
+ * deprecated `sizeAverage`/`reduce` (warning once, at construction) and stores the options with
+ * their defaults; `forward` calls the functional form.
  */
 export function lossModule<T extends unknown[], O extends LegacyReduction>(
   className: string,
   functional: (...args: [...T, O]) => Tensor,
   optionKeys: readonly string[],
+  settings: LossModuleSettings<O> = {},
 ): LossModuleClass<T, O> {
   class Loss extends Module {
     private readonly options: O;
@@ -69,7 +78,9 @@ export function lossModule<T extends unknown[], O extends LegacyReduction>(
       super();
       checkOptions(`${className}.__init__()`, options, optionKeys);
       const { sizeAverage: _s, reduce: _r, ...rest } = options;
-      this.options = { ...rest, reduction: resolveReduction(options, "mean") } as O;
+      const reduction = resolveReduction(options, "mean");
+      settings.validate?.(options);
+      this.options = { ...settings.defaults, ...rest, reduction } as O;
       Object.assign(this, this.options);
     }
 

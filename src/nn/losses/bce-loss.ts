@@ -130,5 +130,5 @@ export function weightData(weight: Tensor, shape: readonly number[], dtype: DTyp
 
 /** Module form of {@link binaryCrossEntropy}. */
 export const BCELoss = lossModule<[Tensor, Tensor], BCELossOptions>("BCELoss",
-  binaryCrossEntropy, BCE_KEYS);
+  binaryCrossEntropy, BCE_KEYS, { defaults: { weight: null } });
 export type BCELoss = InstanceType<typeof BCELoss>;

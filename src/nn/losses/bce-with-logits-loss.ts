@@ -149,5 +149,6 @@ function targetGradient(o: Operands, posWeight: Tensor | null, grad: Tensor): Te
 
 /** Module form of {@link binaryCrossEntropyWithLogits}. */
 export const BCEWithLogitsLoss = lossModule<[Tensor, Tensor], BCEWithLogitsLossOptions>(
-  "BCEWithLogitsLoss", binaryCrossEntropyWithLogits, LOGITS_KEYS);
+  "BCEWithLogitsLoss", binaryCrossEntropyWithLogits, LOGITS_KEYS,
+  { defaults: { weight: null, posWeight: null } });
 export type BCEWithLogitsLoss = InstanceType<typeof BCEWithLogitsLoss>;

@@ -72,5 +72,6 @@ function checkRanks(input1: Tensor, input2: Tensor, target: Tensor): void {
 
 /** Module form of {@link cosineEmbeddingLoss}. */
 export const CosineEmbeddingLoss = lossModule<[Tensor, Tensor, Tensor],
-  CosineEmbeddingLossOptions>("CosineEmbeddingLoss", cosineEmbeddingLoss, COSINE_KEYS);
+  CosineEmbeddingLossOptions>("CosineEmbeddingLoss", cosineEmbeddingLoss, COSINE_KEYS,
+  { defaults: { margin: 0 } });
 export type CosineEmbeddingLoss = InstanceType<typeof CosineEmbeddingLoss>;

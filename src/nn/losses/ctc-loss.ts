@@ -243,5 +243,5 @@ function ctcLossOp(lp: Tensor, targets: Tensor, il: number[], tl: number[], blan
 
 /** Module form of {@link ctcLoss}: `new CTCLoss(options)(logProbs, targets, inputLengths, …)`. */
 export const CTCLoss = lossModule<[Tensor, Tensor, Lengths, Lengths], CTCLossOptions>("CTCLoss",
-  ctcLoss, CTC_KEYS);
+  ctcLoss, CTC_KEYS, { defaults: { blank: 0, zeroInfinity: false } });
 export type CTCLoss = InstanceType<typeof CTCLoss>;

@@ -87,5 +87,6 @@ function clampedCopy(variance: Tensor, eps: number): Tensor {
 
 /** Module form of {@link gaussianNllLoss}. */
 export const GaussianNLLLoss = lossModule<[Tensor, Tensor, Tensor | number],
-  GaussianNLLLossOptions>("GaussianNLLLoss", gaussianNllLoss, GAUSSIAN_KEYS);
+  GaussianNLLLossOptions>("GaussianNLLLoss", gaussianNllLoss, GAUSSIAN_KEYS,
+  { defaults: { full: false, eps: 1e-6 } });
 export type GaussianNLLLoss = InstanceType<typeof GaussianNLLLoss>;

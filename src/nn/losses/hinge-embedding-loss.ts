@@ -52,5 +52,5 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
 
 /** Module form of {@link hingeEmbeddingLoss}. */
 export const HingeEmbeddingLoss = lossModule<[Tensor, Tensor], HingeEmbeddingLossOptions>(
-  "HingeEmbeddingLoss", hingeEmbeddingLoss, HINGE_KEYS);
+  "HingeEmbeddingLoss", hingeEmbeddingLoss, HINGE_KEYS, { defaults: { margin: 1 } });
 export type HingeEmbeddingLoss = InstanceType<typeof HingeEmbeddingLoss>;

@@ -114,5 +114,5 @@ export function fusedPointwiseLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): T
 
 /** Module form of {@link huberLoss}. */
 export const HuberLoss = lossModule<[Tensor, Tensor], HuberLossOptions>("HuberLoss", huberLoss,
-  HUBER_KEYS);
+  HUBER_KEYS, { defaults: { delta: 1 } });
 export type HuberLoss = InstanceType<typeof HuberLoss>;

@@ -64,5 +64,5 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
 
 /** Module form of {@link klDiv}. */
 export const KLDivLoss = lossModule<[Tensor, Tensor], KLDivLossOptions>("KLDivLoss", klDiv,
-  KL_KEYS);
+  KL_KEYS, { defaults: { logTarget: false } });
 export type KLDivLoss = InstanceType<typeof KLDivLoss>;

@@ -53,5 +53,5 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 
 /** Module form of {@link marginRankingLoss}. */
 export const MarginRankingLoss = lossModule<[Tensor, Tensor, Tensor], MarginRankingLossOptions>(
-  "MarginRankingLoss", marginRankingLoss, RANKING_KEYS);
+  "MarginRankingLoss", marginRankingLoss, RANKING_KEYS, { defaults: { margin: 0 } });
 export type MarginRankingLoss = InstanceType<typeof MarginRankingLoss>;

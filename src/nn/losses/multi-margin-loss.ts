@@ -163,11 +163,8 @@ function classIndices(target: Tensor, classes: number): Int32Array {
   return out;
 }
 
-const MultiMarginBase = lossModule<[Tensor, Tensor], MultiMarginLossOptions>("MultiMarginLoss",
-  multiMarginLoss, MULTI_MARGIN_KEYS);
-
 /** PyTorch's constructor checks `p`, then (torch 2.x's text) the weight's rank. */
-function checkModuleOptions(options: MultiMarginLossOptions = {}): void {
+function checkModuleOptions(options: MultiMarginLossOptions): void {
   checkP(options.p ?? 1);
   const weight = options.weight ?? null;
   check(!weight || weight.dim() === 1, () => "MultiMarginLoss: expected weight to be None or " +
@@ -175,16 +172,7 @@ function checkModuleOptions(options: MultiMarginLossOptions = {}): void {
 }
 
 /** Module form of {@link multiMarginLoss}. */
-export const MultiMarginLoss = new Proxy(MultiMarginBase, {
-  construct: (base, args: [MultiMarginLossOptions?], newTarget) => {
-    const module = Reflect.construct(base, args, newTarget) as object;
-    checkModuleOptions(args[0]);
-    return module;
-  },
-  apply: (base, self, args: [MultiMarginLossOptions?]) => {
-    const module = Reflect.apply(base, self, args) as unknown;
-    checkModuleOptions(args[0]);
-    return module;
-  },
-});
+export const MultiMarginLoss = lossModule<[Tensor, Tensor], MultiMarginLossOptions>(
+  "MultiMarginLoss", multiMarginLoss, MULTI_MARGIN_KEYS,
+  { defaults: { p: 1, margin: 1, weight: null }, validate: checkModuleOptions });
 export type MultiMarginLoss = InstanceType<typeof MultiMarginLoss>;

@@ -55,5 +55,5 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
 /** Module form of {@link multilabelSoftMarginLoss}. */
 export const MultiLabelSoftMarginLoss = lossModule<[Tensor, Tensor],
   MultiLabelSoftMarginLossOptions>("MultiLabelSoftMarginLoss", multilabelSoftMarginLoss,
-  MLSM_KEYS);
+  MLSM_KEYS, { defaults: { weight: null } });
 export type MultiLabelSoftMarginLoss = InstanceType<typeof MultiLabelSoftMarginLoss>;

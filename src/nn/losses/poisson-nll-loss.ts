@@ -60,5 +60,6 @@ function stirlingTerm(target: Tensor): Tensor {
 
 /** Module form of {@link poissonNllLoss}. */
 export const PoissonNLLLoss = lossModule<[Tensor, Tensor], PoissonNLLLossOptions>(
-  "PoissonNLLLoss", poissonNllLoss, POISSON_KEYS);
+  "PoissonNLLLoss", poissonNllLoss, POISSON_KEYS,
+  { defaults: { logInput: true, full: false, eps: 1e-8 } });
 export type PoissonNLLLoss = InstanceType<typeof PoissonNLLLoss>;

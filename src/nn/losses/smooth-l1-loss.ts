@@ -58,5 +58,5 @@ export function smoothL1Loss(input: Tensor, target: Tensor,
 
 /** Module form of {@link smoothL1Loss}. */
 export const SmoothL1Loss = lossModule<[Tensor, Tensor], SmoothL1LossOptions>("SmoothL1Loss",
-  smoothL1Loss, SMOOTH_L1_KEYS);
+  smoothL1Loss, SMOOTH_L1_KEYS, { defaults: { beta: 1 } });
 export type SmoothL1Loss = InstanceType<typeof SmoothL1Loss>;

@@ -26,7 +26,7 @@ import { ValueError, check } from "../../errors.js";
 import { pairwiseDistance } from "../../ops/distance.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { type LossModuleClass, lossModule } from "../module.js";
+import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
@@ -73,26 +73,19 @@ export function checkSameRank(anchor: Tensor, positive: Tensor, negative: Tensor
     `negative ${n}D inputs`);
 }
 
-/**
- * `loss` wrapped so that constructing it (with or without `new`) checks the margin, as the
- * torch 2.x constructors do (after the options were checked and stored).
- */
-export function withMarginCheck<T extends unknown[], O extends { margin?: number }>(
-  className: string, loss: LossModuleClass<T, O>): LossModuleClass<T, O> {
-  const validated = (module: ReturnType<LossModuleClass<T, O>>) => {
-    const margin = module.margin ?? 1;
+/** The torch 2.x constructors' margin check, for the triplet module forms. */
+export function moduleMarginCheck(className: string) {
+  return (options: { margin?: number }): void => {
+    const margin = options.margin ?? 1;
     checkMargin(margin, `${className}: expected margin to be greater than 0, got ` +
       `${pyFloatRepr(margin)} instead`);
-    return module;
   };
-  return new Proxy(loss, {
-    construct: (target, args: [O?]) => validated(new target(...args)),
-    apply: (target, _self, args: [O?]) => validated(new target(...args)),
-  });
 }
 
 /** Module form of {@link tripletMarginLoss}. */
-export const TripletMarginLoss = withMarginCheck("TripletMarginLoss",
-  lossModule<[Tensor, Tensor, Tensor], TripletMarginLossOptions>("TripletMarginLoss",
-    tripletMarginLoss, TRIPLET_KEYS));
+export const TripletMarginLoss = lossModule<[Tensor, Tensor, Tensor], TripletMarginLossOptions>(
+  "TripletMarginLoss", tripletMarginLoss, TRIPLET_KEYS, {
+    defaults: { margin: 1, p: 2, eps: 1e-6, swap: false },
+    validate: moduleMarginCheck("TripletMarginLoss"),
+  });
 export type TripletMarginLoss = InstanceType<typeof TripletMarginLoss>;

@@ -31,7 +31,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import { type Reduction, applyReduction } from "../reduction.js";
-import { checkMargin, checkSameRank, withMarginCheck } from "./triplet-margin-loss.js";
+import { checkMargin, checkSameRank, moduleMarginCheck } from "./triplet-margin-loss.js";
 
 export interface TripletMarginWithDistanceLossOptions {
   /** A differentiable distance of two tensors. Default `pairwiseDistance` (p = 2, eps = 1e-6). */
@@ -62,7 +62,10 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor,
 }
 
 /** Module form of {@link tripletMarginWithDistanceLoss}. */
-export const TripletMarginWithDistanceLoss = withMarginCheck("TripletMarginWithDistanceLoss",
-  lossModule<[Tensor, Tensor, Tensor], TripletMarginWithDistanceLossOptions>(
-    "TripletMarginWithDistanceLoss", tripletMarginWithDistanceLoss, DISTANCE_KEYS));
+export const TripletMarginWithDistanceLoss = lossModule<[Tensor, Tensor, Tensor],
+  TripletMarginWithDistanceLossOptions>("TripletMarginWithDistanceLoss",
+  tripletMarginWithDistanceLoss, DISTANCE_KEYS, {
+    defaults: { distanceFunction: null, margin: 1, swap: false },
+    validate: moduleMarginCheck("TripletMarginWithDistanceLoss"),
+  });
 export type TripletMarginWithDistanceLoss = InstanceType<typeof TripletMarginWithDistanceLoss>;
