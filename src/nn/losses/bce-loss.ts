@@ -22,19 +22,21 @@
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
 import {
-  type Round, allProbabilities, bceForward, bceInputGrad, bceTargetGrad, reduceLosses, rounding,
+  allProbabilities, bceForward, bceInputGrad, bceTargetGrad,
 } from "../../kernels/pointwise-losses.js";
-import { broadcastData, dtypeTitle } from "../../ops/binary.js";
+import { dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { type DType, allocStorage, dtypeOfStorage, float32 } from "../../tensor/dtype.js";
-import { broadcastShapes, listString, sameShape, sizeString } from "../../tensor/shape.js";
+import { allocStorage } from "../../tensor/dtype.js";
+import { broadcastShapes, sameShape, sizeString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import {
+  REDUCTION_KEYS, checkInPlaceShape, checkNoGrad, reducedLoss, roundingOf, weightData,
+} from "./common.js";
 
 export interface BCELossOptions extends ReductionOptions {
   /** A manual rescaling weight, broadcast to the target's shape. Not differentiable. */
@@ -90,42 +92,6 @@ function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Re
       target.requiresGrad ? gradient((o) => bceTargetGrad(x, w, g, divisor, r, o)) : null,
     ];
   });
-}
-
-// ---- helpers shared by the fused pointwise losses -------------------------------------------
-
-/** The losses as the op's result: themselves for 'none', else their 0-dim sum or mean. */
-export function reducedLoss(losses: FloatData, shape: readonly number[],
-  reduction: Reduction): Tensor {
-  if (reduction === "none") return new Tensor(losses, shape);
-  const value = reduceLosses(losses, reduction === "mean");
-  return new Tensor((allocStorage(dtypeOfStorage(losses), 1) as FloatData).fill(value), []);
-}
-
-/** PyTorch's check that a non-differentiable tensor argument does not require grad. */
-export function checkNoGrad(t: Tensor | null, fn: string, argument: string): void {
-  check(!t?.requiresGrad, () => `The function '${fn}' is not differentiable with respect to ` +
-    `argument '${argument}'. This input cannot have requires_grad True.`);
-}
-
-/** An in-place op (`loss.mul_(weight)`) cannot grow its output by broadcasting. */
-export function checkInPlaceShape(out: readonly number[], broadcast: readonly number[]): void {
-  check(sameShape(out, broadcast), () => `output with shape ${listString(out)} doesn't match ` +
-    `the broadcast shape ${listString(broadcast)}`);
-}
-
-/** The rounding of a dtype's arithmetic (float32 → fround). */
-export function roundingOf(dtype: DType): Round {
-  return rounding(dtype === float32);
-}
-
-/**
- * A weight's values at `shape` as floats: its own float dtype (a float64 weight scales float32
- * losses in double, as PyTorch's in-place `mul_` does), integral weights as `dtype`.
- */
-export function weightData(weight: Tensor, shape: readonly number[], dtype: DType): FloatData {
-  const w = weight.dtype.isFloatingPoint ? weight : asTensorOf(weight, dtype);
-  return broadcastData(w, shape) as FloatData;
 }
 
 /** Module form of {@link binaryCrossEntropy}. */

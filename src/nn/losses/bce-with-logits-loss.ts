@@ -38,9 +38,8 @@ import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
 import {
-  checkInPlaceShape, checkNoGrad, reducedLoss, roundingOf, weightData,
-} from "./bce-loss.js";
-import { REDUCTION_KEYS } from "./common.js";
+  REDUCTION_KEYS, checkInPlaceShape, checkNoGrad, reducedLoss, roundingOf, weightData,
+} from "./common.js";
 
 export interface BCEWithLogitsLossOptions extends ReductionOptions {
   /** A manual rescaling weight, broadcastable to the input. Not differentiable. */

@@ -33,8 +33,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import { type Reduction, checkReduction } from "../reduction.js";
-import { reducedLoss, roundingOf } from "./bce-loss.js";
-import { warnIfSizesDiffer } from "./common.js";
+import { reducedLoss, roundingOf, warnIfSizesDiffer } from "./common.js";
 
 export interface HuberLossOptions {
   /** 'mean' (default) | 'sum' | 'none' */

@@ -32,8 +32,9 @@ import { checkOptions } from "../options.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { checkInPlaceShape, checkNoGrad, reducedLoss, roundingOf } from "./bce-loss.js";
-import { REDUCTION_KEYS } from "./common.js";
+import {
+  REDUCTION_KEYS, checkInPlaceShape, checkNoGrad, reducedLoss, roundingOf,
+} from "./common.js";
 
 export type SoftMarginLossOptions = ReductionOptions;
 
