@@ -129,6 +129,7 @@ function keptTargetWeight(target: Tensor, ignored: Tensor, weight: Tensor | null
 
 /** Module form of {@link crossEntropy}. */
 export const CrossEntropyLoss = lossModule<[Tensor, Tensor], CrossEntropyLossOptions>(
-  "CrossEntropyLoss", crossEntropy, CE_KEYS);
+  "CrossEntropyLoss", crossEntropy, CE_KEYS,
+  { defaults: { weight: null, ignoreIndex: -100, labelSmoothing: 0 } });
 export type CrossEntropyLoss = InstanceType<typeof CrossEntropyLoss>;
 

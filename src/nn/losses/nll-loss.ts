@@ -154,6 +154,7 @@ function nllLossOp(name: string, kernel: string, input: Tensor, target: Tensor,
 }
 
 /** Module form of {@link nllLoss}. */
-export const NLLLoss = lossModule<[Tensor, Tensor], NLLLossOptions>("NLLLoss", nllLoss, NLL_KEYS);
+export const NLLLoss = lossModule<[Tensor, Tensor], NLLLossOptions>("NLLLoss", nllLoss, NLL_KEYS,
+  { defaults: { weight: null, ignoreIndex: -100 } });
 export type NLLLoss = InstanceType<typeof NLLLoss>;
 
