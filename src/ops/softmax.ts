@@ -2,6 +2,7 @@
 import { record } from "../autograd/record.js";
 import { check, warn } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
+import { softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
 import { type DType, allocStorage } from "../tensor/dtype.js";
 import { normalizeDim, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -33,10 +34,23 @@ function layout(shape: readonly number[], dim: number) {
     inner: numelOf(shape.slice(dim + 1)) };
 }
 
+type FloatData = Float32Array | Float64Array;
+
 function compute(input: Tensor, dim: number, log: boolean): Tensor {
-  const out = allocStorage(input.dtype, input.numel()) as Float32Array | Float64Array;
-  kernels.softmax(input.data as Float32Array | Float64Array, layout(input.shape, dim), log, out);
+  const out = allocStorage(input.dtype, input.numel()) as FloatData;
+  const x = input.data as FloatData;
+  const shape = layout(input.shape, dim);
+  if (!softmaxRows(x, shape, log, out)) kernels.softmax(x, shape, log, out);
   return new Tensor(out, input.shape);
+}
+
+/** The row kernels' backward (float32, last dim), or null for the composed formula. */
+function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean): Tensor | null {
+  if (g.dtype !== out.dtype) return null;
+  const grad = allocStorage(out.dtype, out.numel()) as FloatData;
+  const done = softmaxBackwardRows(out.data as FloatData, g.data as FloatData,
+    layout(out.shape, dim), log, grad);
+  return done ? new Tensor(grad, out.shape) : null;
 }
 
 export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
@@ -44,6 +58,8 @@ export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const out = compute(input, d, false);
   // dx = y ⊙ (g − Σ g⊙y)
   return record("SoftmaxBackward0", out, [input], (g) => {
+    const fast = rowBackward(out, g, d, false);
+    if (fast) return [fast];
     const gy = g.mul(out);
     return [gy.sub(out.mul(gy.sum(d, true)))];
   });
@@ -54,5 +70,5 @@ export function logSoftmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const out = compute(input, d, true);
   // dx = g − exp(y) ⊙ Σ g
   return record("LogSoftmaxBackward0", out, [input],
-    (g) => [g.sub(out.exp().mul(g.sum(d, true)))]);
+    (g) => [rowBackward(out, g, d, true) ?? g.sub(out.exp().mul(g.sum(d, true)))]);
 }

@@ -10,9 +10,11 @@
  * ```
  * where p = softmax(input) over the class dim and ε = `labelSmoothing`.
  *
- * Mirrors `torch.nn.functional.cross_entropy` (torch 1.13), including its graph: class indices
- * without smoothing are `nllLoss(logSoftmax(input))` (`NllLossBackward0`, or
- * `NllLoss2DBackward0`/`ViewBackward0` for K-dim input); smoothing adds a composed term
+ * Mirrors `torch.nn.functional.cross_entropy` (torch 1.13), including its graph's top node: class
+ * indices without smoothing give `NllLossBackward0` (or `NllLoss2DBackward0`/`ViewBackward0` for
+ * K-dim input). That case runs fused: one pass per row computes log-softmax, the loss and (when
+ * the input requires grad) the finished gradient, so its node's `nextFunctions` lead straight to
+ * the input, without PyTorch's inner `LogSoftmaxBackward0`. Smoothing adds a composed term
  * (`AddBackward0`); probability targets are composed (`DivBackward1` for 'mean',
  * `NegBackward0` otherwise). The target kind is decided by shape alone, as in PyTorch: a target
  * of the input's shape holds probabilities. A negative `labelSmoothing` is ignored, as in 1.13.
@@ -25,16 +27,26 @@
  * const input = torch.tensor([[0.1, 0.2, 0.3]]);
  * String(F.crossEntropy(input, torch.tensor([1])))    // 'tensor(1.1019)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
+import { record } from "../../autograd/record.js";
 import { IndexError, check } from "../../errors.js";
+import { Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import {
+  type CrossEntropyTargets, crossEntropyForward, crossEntropyTargets, scaleByUpstream,
+} from "../../kernels/ce.js";
+import type { NllLayout } from "../../kernels/nll.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { divScalar, mulScalar } from "../../ops/scalar.js";
 import { logSoftmax } from "../../ops/softmax.js";
+import { allocStorage, float32 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import { type Reduction, checkReduction, resolveReduction } from "../reduction.js";
-import { NLL_KEYS, type NLLLossOptions, checkWeight, nllLossNd } from "./nll-loss.js";
+import {
+  NLL_KEYS, type NLLLossOptions, checkWeight, nllLossNd, nllOutput,
+} from "./nll-loss.js";
 
 export interface CrossEntropyLossOptions extends NLLLossOptions {
   /** ε in [0, 1]: mixes the target with the uniform distribution. Default 0. */
@@ -61,7 +73,54 @@ export function crossEntropy(input: Tensor, target: Tensor,
     checkSmoothing(smoothing);
     return smoothedIndexTarget(input, target, weight, reduction, ignoreIndex, smoothing);
   }
+  if (input.dtype.isFloatingPoint && input.dim() >= 1 && input.numel() > 0) {
+    return nllLossNd(input, target, weight, reduction, ignoreIndex, fusedCrossEntropy);
+  }
   return nllLossNd(logSoftmax(input, classDim), target, weight, reduction, ignoreIndex);
+}
+
+type FloatData = Float32Array | Float64Array;
+
+/**
+ * log_softmax + nll_loss on logits laid out `[N, C, spatial]`, as one node named like NLL's.
+ * With grad required, the forward also writes dL/dx for an upstream gradient of 1 into a leased
+ * buffer; the backward only scales it (nothing to do for 1), or recomputes it when a retained
+ * graph runs backward again after the buffer was handed out.
+ */
+function fusedCrossEntropy(name: string, input: Tensor, t: Float64Array, weight: Tensor | null,
+  reduction: Reduction, ignoreIndex: number, layout: NllLayout,
+  outShape: readonly number[]): Tensor {
+  const x = input.data as FloatData;
+  const kind = input.dtype === float32 ? "float32" : "float64";
+  const { targets, totalWeight } = crossEntropyTargets(t, weight ? (weight.data as FloatData)
+    : null, ignoreIndex, reduction === "mean", kind === "float32");
+  const positions = layout.batch * layout.spatial;
+  const losses = new Float64Array(positions);
+  const held = isGradEnabled() && input.requiresGrad ? lease(kind, x.length) : null;
+  const total = crossEntropyForward(x, held?.data ?? null, targets, layout, losses);
+  let out: Tensor;
+  if (reduction === "none") {
+    const data = allocStorage(input.dtype, positions) as FloatData;
+    data.set(losses);
+    out = new Tensor(data, outShape);
+  } else {
+    out = nllOutput(input, reduction, positions, total, totalWeight);
+  }
+  if (!held) return out;
+  return record(name, out, [input, null, null], (g) => [new Tensor(
+    fusedGradient(held, x, targets, layout, g.data as FloatData), input.shape)]);
+}
+
+function fusedGradient(held: Lease, x: FloatData, targets: CrossEntropyTargets,
+  layout: NllLayout, upstream: FloatData): FloatData {
+  let grad = held.data;
+  if (!held.valid) {
+    grad = freshBuffer(x instanceof Float32Array ? "float32" : "float64", x.length);
+    crossEntropyForward(x, grad, targets, layout, new Float64Array(targets.target.length));
+  }
+  spend(held);
+  scaleByUpstream(grad, upstream, targets, layout);
+  return grad;
 }
 
 function checkSmoothing(smoothing: number): void {

@@ -6,9 +6,11 @@
  * ```
  * Mirrors `torch.nn.functional.mse_loss` (torch 1.13): one fused op (`MseLossBackward0` for
  * every reduction) with the hand-written gradient ∂/∂x = 2(x − y)·g·s, ∂/∂y = 2(y − x)·g·s,
- * where s is 1/n for 'mean' and 1 otherwise. One deviation: with operands of different dtypes
- * (float32 and float64, or an int64 target) PyTorch's backward fails ("Found dtype Long but
- * expected Float", pytorch#36553, still open in 2.x); we return the gradients of (x − y)².
+ * where s is 1/n for 'mean' and 1 otherwise. For 'mean' and 'sum' the forward's single pass
+ * also writes ∂/∂x for g = 1, so backward only scales it. One deviation: with operands of
+ * different dtypes (float32 and float64, or an int64 target) PyTorch's backward fails ("Found
+ * dtype Long but expected Float", pytorch#36553, still open in 2.x); we return the gradients of
+ * (x − y)².
  *
  * Shape: input `(*)`; target the same shape (a different one is broadcast, with PyTorch's
  * warning); output scalar, or the broadcast shape with `reduction: 'none'`.
@@ -18,13 +20,16 @@
  * const y = torch.tensor([1, 2, 5], { dtype: torch.float32 });
  * String(F.mseLoss(x, y))    // 'tensor(1.3333)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
-import { mseBackward, mseElementwise, mseSum } from "../../kernels/mse.js";
+import { Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { mseBackward, mseElementwise, mseForward } from "../../kernels/mse.js";
+import { scaleInto } from "../../kernels/pointwise.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
-import { allocStorage } from "../../tensor/dtype.js";
+import { allocStorage, dtypeOfStorage, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
@@ -53,22 +58,41 @@ function mseLossOp(input: Tensor, target: Tensor, reduction: Reduction): Tensor 
   }
   const x = asTensorOf(input, dtype).data as FloatData;
   const y = asTensorOf(target, dtype).data as FloatData;
-  let out: Tensor;
-  if (reduction === "none") {
-    const losses = allocStorage(dtype, x.length) as FloatData;
-    mseElementwise(x, y, losses);
-    out = new Tensor(losses, input.shape);
-  } else {
-    const sum = mseSum(x, y);
-    const value = reduction === "mean" ? sum / x.length : sum;
-    out = new Tensor((allocStorage(dtype, 1) as FloatData).fill(value), []);
-  }
+  if (reduction === "none") return mseElementwiseOp(input, target, x, y);
   const scale = reduction === "mean" ? 1 / x.length : 1;
+  // PyTorch's norm = 2·scale, in the operands' dtype.
+  const norm = dtype === float32 ? Math.fround(2 * scale) : 2 * scale;
+  const kind = dtype === float32 ? "float32" : "float64";
+  // The input's gradient (upstream 1) comes out of the forward's pass when it is needed.
+  const held = isGradEnabled() && input.requiresGrad ? lease(kind, x.length) : null;
+  const sum = mseForward(x, y, held?.data ?? null, norm);
+  const value = reduction === "mean" ? sum / x.length : sum;
+  const out = new Tensor((allocStorage(dtype, 1) as FloatData).fill(value), []);
+  return record("MseLossBackward0", out, [input, target], (g) => {
+    const u = (asTensorOf(g, dtype).data as FloatData)[0];
+    const gradient = (a: FloatData, b: FloatData, buffer: Lease | null) => {
+      const grad = buffer?.valid ? buffer.data : freshBuffer(kind, x.length);
+      if (!buffer?.valid) mseForward(a, b, grad, norm);
+      if (buffer) spend(buffer);
+      if (u !== 1) scaleInto(grad, u, grad);              // (norm·(a − b))·u, PyTorch's order
+      return new Tensor(grad, input.shape);
+    };
+    return [held ? gradient(x, y, held) : null,
+      target.requiresGrad ? gradient(y, x, null) : null];
+  });
+}
+
+/** 'none': (x − y)² per element; the backward needs the upstream values, so it runs then. */
+function mseElementwiseOp(input: Tensor, target: Tensor, x: FloatData, y: FloatData): Tensor {
+  const dtype = dtypeOfStorage(x);
+  const losses = allocStorage(dtype, x.length) as FloatData;
+  mseElementwise(x, y, losses);
+  const out = new Tensor(losses, input.shape);
   return record("MseLossBackward0", out, [input, target], (g) => {
     const upstream = asTensorOf(g, dtype).data as FloatData;
     const gradient = (a: FloatData, b: FloatData) => {
       const grad = allocStorage(dtype, x.length) as FloatData;
-      mseBackward(a, b, upstream, scale, grad);
+      mseBackward(a, b, upstream, 1, grad);
       return new Tensor(grad, input.shape);
     };
     return [input.requiresGrad ? gradient(x, y) : null,

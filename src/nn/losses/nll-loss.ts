@@ -49,15 +49,23 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
   return nllLossNd(input, target, options.weight ?? null, reduction, options.ignoreIndex ?? -100);
 }
 
+/**
+ * Computes the loss and records its node once every check has passed: NLL's kernel by default;
+ * cross-entropy passes its fused log-softmax + NLL. `target` holds the class indices.
+ */
+export type NllOp = (name: string, input: Tensor, target: Float64Array, weight: Tensor | null,
+  reduction: Reduction, ignoreIndex: number, layout: NllLayout,
+  outShape: readonly number[]) => Tensor;
+
 /** PyTorch's `nll_loss_nd`: routes by input rank to the 1-D/2-D or the spatial kernel. */
 export function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null,
-  reduction: Reduction, ignoreIndex: number): Tensor {
+  reduction: Reduction, ignoreIndex: number, op: NllOp = nllKernelOp): Tensor {
   check(input.dim() >= 1, () => `Expected 1 or more dimensions (got ${input.dim()})`, ValueError);
   const targetBatch = target.dim() === 0 ? 0 : target.shape[0];
   check(input.dim() === 1 || input.shape[0] === targetBatch, () => "Expected input batch_size " +
     `(${input.shape[0]}) to match target batch_size (${targetBatch}).`, ValueError);
-  if (input.dim() <= 2) return nllLoss1d2d(input, target, weight, reduction, ignoreIndex);
-  if (input.dim() === 4) return nllLoss2d(input, target, weight, reduction, ignoreIndex);
+  if (input.dim() <= 2) return nllLoss1d2d(input, target, weight, reduction, ignoreIndex, op);
+  if (input.dim() === 4) return nllLoss2d(input, target, weight, reduction, ignoreIndex, op);
   const [n, c, ...spatial] = input.shape;
   const outSize = [n, ...spatial];
   check(listString(target.shape.slice(1)) === listString(spatial), () =>
@@ -65,12 +73,12 @@ export function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null,
   const empty = input.numel() === 0;
   const input4 = input.contiguous().view(empty ? [n, c, 0, 0] : [n, c, 1, -1]);
   const target3 = target.contiguous().view(target.numel() === 0 ? [n, 0, 0] : [n, 1, -1]);
-  const out = nllLoss2d(input4, target3, weight, reduction, ignoreIndex);
+  const out = nllLoss2d(input4, target3, weight, reduction, ignoreIndex, op);
   return reduction === "none" ? out.view(outSize) : out;
 }
 
 function nllLoss1d2d(input: Tensor, target: Tensor, weight: Tensor | null,
-  reduction: Reduction, ignoreIndex: number): Tensor {
+  reduction: Reduction, ignoreIndex: number, op: NllOp): Tensor {
   checkWeightGrad(weight, "nll_loss_forward");
   check(target.dim() <= 1, () => "0D or 1D target tensor expected, multi-target not supported");
   const noBatchDim = input.dim() === 1 && target.dim() === 0;
@@ -82,12 +90,12 @@ function nllLoss1d2d(input: Tensor, target: Tensor, weight: Tensor | null,
   checkWeight(weight, classes, "");
   const layout = { batch: input.dim() === 1 ? 1 : input.shape[0], classes, spatial: 1 };
   const outShape = input.dim() === 2 ? [input.shape[0]] : [];
-  return nllLossOp("NllLossBackward0", "nll_loss_out_frame", input, target, weight, reduction,
-    ignoreIndex, layout, outShape);
+  return checkedOp(op, "NllLossBackward0", "nll_loss_out_frame", input, target, weight,
+    reduction, ignoreIndex, layout, outShape);
 }
 
 function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null,
-  reduction: Reduction, ignoreIndex: number): Tensor {
+  reduction: Reduction, ignoreIndex: number, op: NllOp): Tensor {
   checkWeightGrad(weight, "nll_loss2d_forward");
   check(target.dim() === 3, () => "only batches of spatial targets supported (3D tensors) but " +
     `got targets of dimension: ${target.dim()}`);
@@ -97,8 +105,8 @@ function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null,
     "weight tensor should be defined either for all or no classes");
   check(n === target.shape[0] && h === target.shape[1] && w === target.shape[2], () =>
     `size mismatch (got input: ${listString(input.shape)} , target: ${listString(target.shape)}`);
-  return nllLossOp("NllLoss2DBackward0", "nll_loss2d_forward_out_frame", input, target, weight,
-    reduction, ignoreIndex, { batch: n, classes, spatial: h * w }, [n, h, w]);
+  return checkedOp(op, "NllLoss2DBackward0", "nll_loss2d_forward_out_frame", input, target,
+    weight, reduction, ignoreIndex, { batch: n, classes, spatial: h * w }, [n, h, w]);
 }
 
 function checkWeightGrad(weight: Tensor | null, fn: string): void {
@@ -123,12 +131,27 @@ function checkDtypes(kernel: string, input: Tensor, target: Tensor, weight: Tens
     `expected scalar type Long but found ${dtypeTitle(target.dtype)}`);
 }
 
-/** The fused forward and its recorded backward for one layout `[N, C, spatial]`. */
-function nllLossOp(name: string, kernel: string, input: Tensor, target: Tensor,
+/** The dtype and target-range checks shared by every op, then the op. */
+function checkedOp(op: NllOp, name: string, kernel: string, input: Tensor, target: Tensor,
   weight: Tensor | null, reduction: Reduction, ignoreIndex: number, layout: NllLayout,
   outShape: readonly number[]): Tensor {
   checkDtypes(kernel, input, target, weight);
   const t = targetIndices(target.data as BigInt64Array, layout.classes, ignoreIndex);
+  return op(name, input, t, weight, reduction, ignoreIndex, layout, outShape);
+}
+
+/** The reduced (or 'none') output of a loss from its per-position sums. */
+export function nllOutput(input: Tensor, reduction: Reduction, positions: number, total: number,
+  totalWeight: number): Tensor {
+  const value = positions === 0 ? (reduction === "mean" ? NaN : 0)
+    : reduction === "mean" ? total / totalWeight : total;
+  return new Tensor((allocStorage(input.dtype, 1) as FloatData).fill(value), []);
+}
+
+/** NLL's fused forward and its recorded backward for one layout `[N, C, spatial]`. */
+function nllKernelOp(name: string, input: Tensor, t: Float64Array, weight: Tensor | null,
+  reduction: Reduction, ignoreIndex: number, layout: NllLayout,
+  outShape: readonly number[]): Tensor {
   const w = weight ? (weight.data as FloatData) : null;
   const x = input.data as FloatData;
   const positions = layout.batch * layout.spatial;
@@ -141,9 +164,7 @@ function nllLossOp(name: string, kernel: string, input: Tensor, target: Tensor,
   } else {
     const sums = nllForward(x, t, w, ignoreIndex, layout, null);
     totalWeight = sums.totalWeight;
-    const value = positions === 0 ? (reduction === "mean" ? NaN : 0)
-      : reduction === "mean" ? sums.total / totalWeight : sums.total;
-    out = new Tensor((allocStorage(input.dtype, 1) as FloatData).fill(value), []);
+    out = nllOutput(input, reduction, positions, sums.total, totalWeight);
   }
   const scale = reduction === "mean" ? 1 / totalWeight : 1;
   return record(name, out, [input, null, null], (g) => {

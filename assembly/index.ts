@@ -1,0 +1,11 @@
+// torchloss's WebAssembly kernels (SIMD128, float32). Built by `npm run build:wasm` into
+// src/kernels/wasm/module.generated.ts. Memory is imported: shared (threads) or not.
+// Every pointer is a byte offset into that memory; every kernel returns an f64.
+export { ce_rows, softmax_rows, logsoftmax_bwd_rows, softmax_bwd_rows, scale_rows } from "./rows";
+export { mse_fwd, mse_none, mse_bwd, l1_fwd, l1_none, l1_bwd, scale, negate, zero_bytes }
+  from "./pointwise";
+
+/** First byte after the module's static data: where the host may place its own data. */
+export function heap_base(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,56 @@
+/**
+ * Fused L1 loops: Σ|x − y| with the gradient k·sgn(x − y) in the same pass, |x − y|
+ * elementwise, and the 'none' backward up·sgn(x − y). sgn(0) = sgn(NaN) = 0, as PyTorch's.
+ * float32 runs on the WebAssembly kernels when selected.
+ */
+import { wasmFor } from "./backend.js";
+import { input, output, pointwise } from "./wasm/drive.js";
+
+type FloatArray = Float32Array | Float64Array;
+
+function sgn(d: number): number {
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/** Σ |x − y|, and grad = k·sgn(x − y) when `grad` is given (one pass). */
+export function l1Forward(x: FloatArray, y: FloatArray, grad: FloatArray | null,
+  k: number): number {
+  const rt = wasmFor(x);
+  if (rt && y instanceof Float32Array && (grad === null || grad instanceof Float32Array)) {
+    return pointwise(rt, "l1_fwd", [input(x as Float32Array), input(y), output(grad)], [k],
+      x.length);
+  }
+  let sum = 0;
+  if (grad) {
+    for (let i = 0; i < x.length; i++) {
+      const d = x[i] - y[i];
+      sum += Math.abs(d);
+      grad[i] = k * sgn(d);
+    }
+  } else {
+    for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+  }
+  return sum;
+}
+
+/** out = |x − y|. */
+export function l1Elementwise(x: FloatArray, y: FloatArray, out: FloatArray): void {
+  const rt = wasmFor(x);
+  if (rt && y instanceof Float32Array && out instanceof Float32Array) {
+    pointwise(rt, "l1_none", [input(x as Float32Array), input(y), output(out)], [], x.length);
+    return;
+  }
+  for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i] - y[i]);
+}
+
+/** grad = up·sgn(x − y), one upstream value per element (AbsBackward0). */
+export function l1Backward(x: FloatArray, y: FloatArray, up: FloatArray, grad: FloatArray): void {
+  const rt = wasmFor(x);
+  if (rt && y instanceof Float32Array && up instanceof Float32Array &&
+    grad instanceof Float32Array) {
+    pointwise(rt, "l1_bwd", [input(x as Float32Array), input(y), input(up), output(grad)], [],
+      x.length);
+    return;
+  }
+  for (let i = 0; i < x.length; i++) grad[i] = up[i] * sgn(x[i] - y[i]);
+}
