@@ -1,6 +1,8 @@
 /** dtype conversion of storage and tensors (`Tensor.to`, `.float()`, `.double()`, …). */
 import { record } from "../autograd/record.js";
-import { type DType, type Storage, allocStorage, dtypeOfStorage } from "../tensor/dtype.js";
+import {
+  type DType, type Storage, allocStorage, copyStorage, dtypeOfStorage,
+} from "../tensor/dtype.js";
 import { denseStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -15,7 +17,7 @@ function floatToBigInt(v: number): bigint {
 /** Converts `data` to a new storage of `dtype` (a copy even when the dtype is unchanged). */
 export function castStorage(data: Storage, dtype: DType): Storage {
   const from = dtypeOfStorage(data);
-  if (from === dtype) return data.slice();
+  if (from === dtype) return copyStorage(data);
   const out = allocStorage(dtype, data.length);
   if (out instanceof BigInt64Array) {
     if (data instanceof BigInt64Array) out.set(data);

@@ -2,7 +2,7 @@
 import { record } from "../autograd/record.js";
 import { IndexError, check } from "../errors.js";
 import type * as kernels from "../kernels/cpu.js";
-import { type Storage, allocStorage, bool, int64 } from "../tensor/dtype.js";
+import { type Storage, allocStorage, bool, copyStorage, int64 } from "../tensor/dtype.js";
 import {
   broadcastShapes, contiguousStrides, isContiguousStrides, normalizeDim, numelOf,
 } from "../tensor/shape.js";
@@ -119,7 +119,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | number | boo
   const shape = broadcastShapes(mask.shape, x.shape);
   const fill = asTensorOf(value instanceof Tensor ? value.detach() : value, x.dtype).data[0];
   const m = broadcastData(mask, shape);
-  const out = broadcastData(x, shape).slice() as Flat;
+  const out = copyStorage(broadcastData(x, shape)) as Flat;
   for (let i = 0; i < m.length; i++) if (m[i]) out[i] = fill;
   const valueInput = value instanceof Tensor ? value : null;
   const name = value instanceof Tensor ? "MaskedFillBackward1" : "MaskedFillBackward0";

@@ -8,7 +8,7 @@
 import { record } from "../autograd/record.js";
 import { RuntimeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
-import { type DType, allocStorage } from "../tensor/dtype.js";
+import { type DType, allocStorage, copyStorage } from "../tensor/dtype.js";
 import {
   contiguousStrides, denseStrides, inferShape, isContiguousStrides, listString, normalizeDim,
   numelOf, sameShape,
@@ -43,14 +43,14 @@ export function detach(x: Tensor): Tensor {
 
 /** A copy; PyTorch keeps a permuted (dense) layout and makes expanded ones contiguous. */
 export function clone(x: Tensor): Tensor {
-  const out = new Tensor(x.data.slice(), x.shape);
+  const out = new Tensor(copyStorage(x.data), x.shape);
   out.torchStrides = denseStrides(x.shape, x.torchStrides);
   return record("CloneBackward0", out, [x], (g) => [g], { savesTensors: false });
 }
 
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  const out = new Tensor(x.data.slice(), x.shape);
+  const out = new Tensor(copyStorage(x.data), x.shape);
   return record("CloneBackward0", out, [x], (g) => [g], { savesTensors: false });
 }
 
@@ -104,7 +104,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, x.numel());
   const strides = viewStrides(x.shape, stridesOf(x), target);
-  const out = strides ? alias(x, target, strides) : new Tensor(x.data.slice(), target);
+  const out = strides ? alias(x, target, strides) : new Tensor(copyStorage(x.data), target);
   const name = strides ? "ReshapeAliasBackward0" : "UnsafeViewBackward0";
   return record(name, out, [x], reshapeBackward(x), { savesTensors: false });
 }

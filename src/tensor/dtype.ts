@@ -59,6 +59,13 @@ export function allocStorage(dtype: DType, n: number): Storage {
   }
 }
 
+/** A copy of `data` in storage from {@link allocStorage} (so large ones land in shared memory). */
+export function copyStorage<S extends Storage>(data: S): S {
+  const out = allocStorage(dtypeOfStorage(data), data.length) as S;
+  (out as Float64Array).set(data as Float64Array);
+  return out;
+}
+
 export function dtypeOfStorage(data: Storage): DType {
   if (data instanceof Float32Array) return float32;
   if (data instanceof Float64Array) return float64;
