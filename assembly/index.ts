@@ -4,7 +4,9 @@
 export { ce_rows, softmax_rows, logsoftmax_bwd_rows, softmax_bwd_rows, scale_rows } from "./rows";
 export { mse_fwd, mse_none, mse_bwd, l1_fwd, l1_none, l1_bwd, scale, negate, zero_bytes }
   from "./pointwise";
+export { huber_fwd, smooth_l1_fwd, log_f32, kl_fwd, bce_fwd, soft_margin_fwd } from "./losses2";
 
+export { ew_vv, ew_vs, ew_where, ew_cmp } from "./elementwise";
 /** First byte after the module's static data: where the host may place its own data. */
 export function heap_base(): usize {
   return __heap_base;

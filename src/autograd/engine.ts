@@ -3,6 +3,18 @@
  * topological order, sums the gradients reaching each node, and accumulates them into the
  * `.grad` of leaves. Broadcast gradients are summed back to each input's shape here, in one
  * place, so no op has to do it.
+ *
+ * Gradient ownership. Accumulating a leaf's first gradient normally copies it into a new
+ * `.grad`, because the incoming tensor may alias something else: the user's `gradient`
+ * argument, a saved tensor, a pooled kernel buffer the next forward overwrites, or the same
+ * `g` that a pass-through node (Add/View-style) forwards to several inputs. PyTorch instead
+ * steals a gradient nothing else references. Lacking refcounts, the rule here is explicit:
+ * a gradient may become `.grad` without a copy only when its producer vouched that no one
+ * else holds it, either by {@link markTransferable} on the tensor (a backward that allocated
+ * a fresh gradient and keeps no reference) or through the buffer pool's hand-over
+ * (`claimSpent` in kernels/buffers.ts: a spent lease's buffer leaves the pool for good). A
+ * mark is consumed by the first steal, so a tensor reaching two leaves is copied for the
+ * second, and every unmarked gradient is copied as before.
  */
 import { RuntimeError, check } from "../errors.js";
 import { denseStrides, sameShape, sizeString } from "../tensor/shape.js";
@@ -11,6 +23,19 @@ import { noGrad } from "./grad-mode.js";
 import { AccumulateGrad, type Edge, FunctionNode, type Node } from "./node.js";
 import { gradientEdge } from "./record.js";
 import { sumToShape } from "../ops/reduce.js";
+import { claimSpent } from "../kernels/buffers.js";
+
+/** Gradients whose producer keeps no reference: the first leaf to receive one may keep it. */
+const transferable = new WeakSet<Tensor>();
+
+/**
+ * Vouches that nothing but the engine will reference `grad` (fresh storage, not saved, not
+ * pooled, not returned anywhere else). Returns it.
+ */
+export function markTransferable(grad: Tensor): Tensor {
+  transferable.add(grad);
+  return grad;
+}
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -78,8 +103,9 @@ function run(root: Node, seed: Tensor, retainGraph: boolean): void {
 
 /** Sums a broadcast gradient back to the input's shape and casts it to the input's dtype. */
 function conform(grad: Tensor, edge: Edge): Tensor {
-  let g = sameShape(grad.shape, edge.shape) ? grad : sumToShape(grad, edge.shape);
-  if (g.dtype !== edge.dtype) g = g.to(edge.dtype);
+  let g = sameShape(grad.shape, edge.shape) ? grad : markTransferable(sumToShape(grad,
+    edge.shape));
+  if (g.dtype !== edge.dtype) g = markTransferable(g.to(edge.dtype));
   if (!sameShape(g.shape, edge.shape)) {
     throw new RuntimeError(`Function ${edge.node.name()} returned an invalid gradient - ` +
       `got ${sizeString(g.shape)} but expected shape compatible with ${sizeString(edge.shape)}`);
@@ -89,12 +115,25 @@ function conform(grad: Tensor, edge: Edge): Tensor {
 
 function addPending(pending: Map<Node, Tensor>, edge: Edge, grad: Tensor): void {
   const previous = pending.get(edge.node);
-  pending.set(edge.node, previous ? previous.add(grad) : grad);
+  pending.set(edge.node, previous ? markTransferable(previous.add(grad)) : grad);
 }
 
 /** Like AccumulateGrad: a new `.grad` takes the leaf's layout (when dense) and keeps it. */
 function accumulate(leaf: Tensor, grad: Tensor): void {
   const layout = leaf.grad ? leaf.grad.torchStrides : denseStrides(leaf.shape, leaf.torchStrides);
-  leaf.grad = leaf.grad ? leaf.grad.add(grad) : grad.detach().clone();
+  leaf.grad = leaf.grad ? leaf.grad.add(grad) : steal(grad) ?? grad.detach().clone();
   leaf.grad.torchStrides = layout;
+}
+
+/**
+ * The gradient itself as a new `.grad` when its producer gave it up (see the header), else
+ * null. The storage is dense and contiguous (every tensor's is); only the strides PyTorch
+ * would show differ, which the caller sets.
+ */
+function steal(grad: Tensor): Tensor | null {
+  if (grad.requiresGrad) return null;
+  const owned = transferable.has(grad);
+  if (owned) transferable.delete(grad);
+  else if (!claimSpent(grad.data)) return null;
+  return grad.detach();
 }

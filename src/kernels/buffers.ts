@@ -8,6 +8,16 @@
  * here. A lease that was never spent (no backward) is simply dropped with its graph. A second
  * backward through a retained graph finds its lease spent (maybe reused) and recomputes.
  *
+ * Hand-over: the engine may keep a spent buffer as a leaf's `.grad` instead of copying it
+ * (`claimSpent`, only during the backward that spent it, before any later lease). The buffer then
+ * leaves the pool for good: it is ordinary tensor storage (a shared-memory block returns to the
+ * heap when that tensor is collected), and the next lease of that size allocates a new one. It
+ * is never taken back when `.grad` is cleared: without refcounts nothing can tell whether the
+ * user still holds the old gradient (`g = x.grad; x.grad = null` is common), so reusing it could
+ * overwrite values someone reads. So that a synchronous loop (where nothing is collected until
+ * it yields) cannot pile up given-away buffers, at most LEND_MAX of one size may be alive at
+ * once (tracked by WeakRef); past that the engine copies, as before, and the buffer stays pooled.
+ *
  * Only large buffers are pooled (at most POOL_MAX free ones, most recently used kept), placed
  * in the shared WebAssembly memory when it has room, so threads can write them.
  */
@@ -18,6 +28,8 @@ export type FloatArray = Float32Array | Float64Array;
 /** Buffers below this many elements are cheap to allocate: not pooled. */
 const POOL_MIN = 4096;
 const POOL_MAX = 4;
+/** Buffers of one size handed over to `.grad`s and still alive, at most. */
+const LEND_MAX = 2;
 
 export class Lease {
   /** False once the buffer was handed to backward (its contents may since be reused). */
@@ -27,6 +39,7 @@ export class Lease {
 
 const free: FloatArray[] = [];
 const spent: FloatArray[] = [];
+let lent: WeakRef<FloatArray>[] = [];
 
 /** A new float buffer (not zeroed when it comes from the shared memory). */
 export function freshBuffer(kind: "float32" | "float64", n: number): FloatArray {
@@ -62,8 +75,28 @@ export function spend(l: Lease): void {
   if (l.data.length >= POOL_MIN) spent.push(l.data);
 }
 
-/** Drops the pooled free buffers (their memory returns to the GC or the WebAssembly heap). */
+/**
+ * Takes `data` out of the pool if it is a buffer spent since the last lease (the engine keeps
+ * it as a `.grad`); false otherwise, and for anything else.
+ */
+export function claimSpent(data: ArrayLike<unknown>): boolean {
+  const i = spent.indexOf(data as FloatArray);
+  if (i < 0) return false;
+  lent = lent.filter((r) => r.deref() !== undefined);
+  const n = spent[i].length;
+  if (lent.filter((r) => r.deref()!.length === n).length >= LEND_MAX) return false;
+  lent.push(new WeakRef(spent[i]));
+  spent.splice(i, 1);
+  return true;
+}
+
+/**
+ * Drops the pooled free buffers (their memory returns to the GC or the WebAssembly heap) and
+ * forgets the buffers handed over to `.grad`s (they stay those tensors' storage; only the
+ * LEND_MAX count restarts).
+ */
 export function clearBufferPool(): void {
   recycle();
   free.length = 0;
+  lent = [];
 }

@@ -8,7 +8,9 @@
  * BCE and signed zeros where PyTorch has them. Upstream gradients `g` and weights `w` hold one
  * value per element, or a single value broadcast to all (stride 0).
  */
+import { wasmFor } from "./backend.js";
 import type { Flat } from "./cpu.js";
+import { input, output, pointwise } from "./wasm/drive.js";
 
 type Data = Flat<number>;
 
@@ -55,6 +57,19 @@ export function bceForward(x: Data, y: Data, w: Data | null, r: Round, out: Data
     const v = r(r(r(yi - 1) * log1m) - r(yi * logx));
     out[i] = w ? r(v * w[i]) : v;
   }
+}
+
+/**
+ * float32 on the WebAssembly kernel, unweighted: Σ losses (as {@link bceForward}, with a SIMD
+ * log of ≈ 1 ulp) and, when `grad` is given, ∂/∂x for upstream 1 as {@link bceInputGrad}.
+ * Null when the kernel does not apply (float64, JS backend, small problems).
+ */
+export function bceSumFast(x: Data, y: Data, divisor: number, grad: Data | null): number | null {
+  const rt = x instanceof Float32Array ? wasmFor(x) : null;
+  if (!rt || !(x instanceof Float32Array) || !(y instanceof Float32Array) ||
+    !(grad === null || grad instanceof Float32Array)) return null;
+  return pointwise(rt, "bce_fwd", [input(x), input(y), output(grad)], [Math.fround(divisor)],
+    x.length);
 }
 
 /** ∂/∂x = g·(x − y) / max((1 − x)·x, 1e-12), then ·w, then / divisor (n for 'mean'). */
@@ -226,6 +241,54 @@ export function smoothL1Backward(a: Data, b: Data, g: Data, norm: number, beta: 
   }
 }
 
+/**
+ * Σ losses of Huber (`smooth` false, δ = `param`) or smooth L1 (β = `param`) in one pass; when
+ * `grad` is given it also receives ∂/∂x for upstream 1 and norm `norm`, bit-identical to
+ * {@link huberBackward} / {@link smoothL1Backward}. float32 runs on the WebAssembly kernels when
+ * selected.
+ */
+export function huberLikeSum(x: Data, y: Data, param: number, smooth: boolean, norm: number,
+  r: Round, grad: Data | null): number {
+  const rt = x instanceof Float32Array ? wasmFor(x) : null;
+  if (rt && x instanceof Float32Array && y instanceof Float32Array &&
+    (grad === null || grad instanceof Float32Array)) {
+    return pointwise(rt, smooth ? "smooth_l1_fwd" : "huber_fwd", [input(x), input(y),
+      output(grad)], [Math.fround(param), Math.fround(norm)], x.length);
+  }
+  return smooth ? smoothL1Sum(x, y, param, norm, r, grad) : huberSum(x, y, param, norm, r, grad);
+}
+
+function huberSum(x: Data, y: Data, delta: number, norm: number, r: Round,
+  grad: Data | null): number {
+  const d = r(delta);
+  const half = r(0.5 * d);
+  const n = r(norm);
+  const nd = r(n * d);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = r(x[i] - y[i]);
+    const z = Math.abs(v);
+    sum += z < d ? r(r(0.5 * z) * z) : r(d * r(z - half));
+    if (grad !== null) grad[i] = v <= -d ? -nd : v >= d ? nd : r(n * v);
+  }
+  return sum;
+}
+
+function smoothL1Sum(x: Data, y: Data, beta: number, norm: number, r: Round,
+  grad: Data | null): number {
+  const b = r(beta);
+  const half = r(0.5 * b);
+  const n = r(norm);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = r(x[i] - y[i]);
+    const z = Math.abs(v);
+    sum += z < b ? r(r(r(0.5 * z) * z) / b) : r(z - half);
+    if (grad !== null) grad[i] = v <= -b ? -n : v >= b ? n : r(r(n * v) / b);
+  }
+  return sum;
+}
+
 // ---- SoftMarginLoss -------------------------------------------------------------------------
 
 /**
@@ -236,6 +299,20 @@ export function softMarginForward(x: Data, y: Data, ro: Round, out: Data): void 
   for (let i = 0; i < x.length; i++) {
     out[i] = ro(Math.log(ro(1 + ro(Math.exp(ro(-x[i] * y[i]))))));
   }
+}
+
+/**
+ * float32 on the WebAssembly kernel: Σ losses (as {@link softMarginForward}) and, when `grad` is
+ * given, ∂/∂x for upstream 1 (as {@link softMarginInputGrad}); SIMD exp and log of a few ulp.
+ * Null when the kernel does not apply.
+ */
+export function softMarginSumFast(x: Data, y: Data, norm: number,
+  grad: Data | null): number | null {
+  const rt = x instanceof Float32Array ? wasmFor(x) : null;
+  if (!rt || !(x instanceof Float32Array) || !(y instanceof Float32Array) ||
+    !(grad === null || grad instanceof Float32Array)) return null;
+  return pointwise(rt, "soft_margin_fwd", [input(x), input(y), output(grad)],
+    [Math.fround(-norm)], x.length);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Stable activations the losses build on: logSigmoid and softplus. */
 import { record } from "../autograd/record.js";
-import * as kernels from "../kernels/cpu.js";
+import { softplusFast, unaryFast } from "../kernels/elementwise.js";
 import { check } from "../errors.js";
 import { allocStorage } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -8,18 +8,19 @@ import { dtypeTitle } from "./binary.js";
 import { withLayout } from "./layout.js";
 
 /** Applies `fn` to a floating tensor; PyTorch has no integral kernel (`"<kernel>" not ...`). */
-function mapFloat(x: Tensor, kernel: string, fn: (v: number) => number): Tensor {
+function mapFloat(x: Tensor, kernel: string,
+  fill: (x: Float32Array | Float64Array, out: Float32Array | Float64Array) => void): Tensor {
   check(x.dtype.isFloatingPoint, () => `"${kernel}" not implemented for ` +
     `'${dtypeTitle(x.dtype)}'`);
   const out = allocStorage(x.dtype, x.numel()) as Float32Array | Float64Array;
-  kernels.unary(x.data as Float32Array | Float64Array, out, fn);
+  fill(x.data as Float32Array | Float64Array, out);
   return new Tensor(out, x.shape);
 }
 
 /** log σ(x) = min(x, 0) − log1p(e^(−|x|)), finite for any finite x. */
 export function logSigmoid(x: Tensor): Tensor {
-  const out = mapFloat(x, "log_sigmoid_cpu",
-    (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))));
+  // log σ(x) = min(x, 0) − log1p(e^(−|x|)) (kernels/elementwise.ts)
+  const out = mapFloat(x, "log_sigmoid_cpu", (v, o) => unaryFast("logSigmoid", v, o));
   // d/dx log σ(x) = σ(−x)
   return record("LogSigmoidBackward0", out, [x], (g) => [g.mul(x.neg().sigmoid())]);
 }
@@ -33,8 +34,8 @@ export interface SoftplusOptions {
 /** softplus(x) = log(1 + e^(βx)) / β, linear where βx > threshold. */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   const { beta = 1, threshold = 20 } = options;
-  const out = withLayout(mapFloat(x, "softplus_cpu", (v) => (v * beta > threshold ? v
-    : Math.log1p(Math.exp(v * beta)) / beta)), [x]);
+  const out = withLayout(mapFloat(x, "softplus_cpu",
+    (v, o) => softplusFast(v, o, beta, threshold)), [x]);
   return record("SoftplusBackward0", out, [x], (g) => {
     const z = x.mul(beta);
     return [g.mul(z.sigmoid()).where(z.le(threshold), g)];

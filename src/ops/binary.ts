@@ -2,6 +2,7 @@
 import { record } from "../autograd/record.js";
 import { check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
+import { type FastBinaryOp, binaryFast, whereFast } from "../kernels/elementwise.js";
 import { type DType, type Storage, allocStorage, bool, float32 } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -15,6 +16,8 @@ interface BinaryKernel {
   number: NumberFn;
   /** For int64 inputs; omitted where int64 inputs are computed in floating point. */
   bigint?: BigIntFn;
+  /** A monomorphic float loop computing exactly `number` (see kernels/elementwise.ts). */
+  fast?: FastBinaryOp;
 }
 
 /** Applies `kernel` to `a` and `b` broadcast together, computing in `computeDtype`. */
@@ -25,6 +28,10 @@ export function applyBinary(
   const tb = asTensorOf(b, computeDtype);
   const shape = broadcastShapes(ta.shape, tb.shape);
   const out = allocStorage(outDtype, numelOf(shape));
+  if (kernel.fast && isFloat(ta.data) && isFloat(tb.data) && !(out instanceof BigInt64Array) &&
+    binaryFast(kernel.fast, ta.data, tb.data, out)) {
+    return withLayout(new Tensor(out, shape), [a, b]);
+  }
   const fn = pickFn(ta.data, kernel, outDtype);
   kernels.binary(
     ta.data as unknown as kernels.Flat<never>, broadcastStrides(ta.shape, shape),
@@ -32,6 +39,10 @@ export function applyBinary(
     out as kernels.Flat<unknown>, shape, fn as (x: never, y: never) => unknown,
   );
   return withLayout(new Tensor(out, shape), [a, b]);
+}
+
+function isFloat(data: Storage): data is Float32Array | Float64Array {
+  return data instanceof Float32Array || data instanceof Float64Array;
 }
 
 function pickFn(data: Storage, kernel: BinaryKernel, outDtype: DType) {
@@ -44,7 +55,9 @@ function pickFn(data: Storage, kernel: BinaryKernel, outDtype: DType) {
 }
 
 /** Ops computed in the promoted dtype of their operands. */
-function arithmetic(a: Operand, b: Operand, kernel: Required<BinaryKernel>): Tensor {
+function arithmetic(
+  a: Operand, b: Operand, kernel: BinaryKernel & { bigint: BigIntFn },
+): Tensor {
   const dtype = resultType(a, b);
   return applyBinary(a, b, dtype, dtype, kernel);
 }
@@ -66,7 +79,7 @@ export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): T
   const alpha = options.alpha ?? 1;
   checkAlpha(a, b, alpha);
   const out = arithmetic(a, b, alpha === 1
-    ? { number: (x, y) => x + y, bigint: (x, y) => i64(x + y) }
+    ? { number: (x, y) => x + y, bigint: (x, y) => i64(x + y), fast: "add" }
     : { number: (x, y) => x + alpha * y, bigint: (x, y) => i64(x + BigInt(alpha) * y) });
   return record("AddBackward0", out, tensors(a, b),
     (g) => [g, alpha === 1 ? g : g.mul(alpha)], { savesTensors: false });
@@ -77,7 +90,7 @@ export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): T
   const alpha = options.alpha ?? 1;
   checkAlpha(a, b, alpha);
   const out = arithmetic(a, b, { number: (x, y) => x - alpha * y,
-    bigint: (x, y) => i64(x - BigInt(alpha) * y) });
+    bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
   return record("SubBackward0", out, tensors(a, b), (g) => [g, g.mul(-alpha)],
     { savesTensors: false });
 }
@@ -88,7 +101,7 @@ export function rsub(self: Tensor, other: Operand, options: { alpha?: number } =
   const alpha = options.alpha ?? 1;
   checkAlpha(self, other, alpha);
   const out = arithmetic(other, self, { number: (x, y) => x - alpha * y,
-    bigint: (x, y) => i64(x - BigInt(alpha) * y) });
+    bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
   const name = other instanceof Tensor ? "RsubBackward0" : "RsubBackward1";
   return record(name, out, tensors(self, other), (g) => [g.mul(-alpha), g],
     { savesTensors: false });
@@ -109,7 +122,8 @@ function checkAlpha(a: Operand, b: Operand, alpha: number): void {
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  const out = arithmetic(a, b, { number: (x, y) => x * y, bigint: (x, y) => i64(x * y) });
+  const out = arithmetic(a, b, { number: (x, y) => x * y, bigint: (x, y) => i64(x * y),
+    fast: "mul" });
   return record("MulBackward0", out, tensors(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? g.mul(b) : null,
     b instanceof Tensor && b.requiresGrad ? g.mul(a) : null,
@@ -117,7 +131,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 }
 
 export function div(a: Operand, b: Operand): Tensor {
-  const out = floating(a, b, { number: (x, y) => x / y });
+  const out = floating(a, b, { number: (x, y) => x / y, fast: "div" });
   return record("DivBackward0", out, tensors(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? g.div(b) : null,
     // PyTorch's div_tensor_other_backward: −g·((a / b) / b), which b² would overflow.
@@ -137,7 +151,8 @@ function bigintPow(x: bigint, y: bigint): bigint {
 export function pow(base: Operand, exponent: Operand): Tensor {
   check(typeof exponent !== "number" || exponent >= 0 || resultType(base, exponent)
     .isFloatingPoint, () => "Integers to negative integer powers are not allowed.");
-  const out = arithmetic(base, exponent, { number: Math.pow, bigint: bigintPow });
+  const out = squareOrCopy(base, exponent) ??
+    arithmetic(base, exponent, { number: Math.pow, bigint: bigintPow });
   const name = !(base instanceof Tensor) ? "PowBackward2"
     : exponent instanceof Tensor ? "PowBackward1" : "PowBackward0";
   return record(name, out, tensors(base, exponent), (g) => [
@@ -145,6 +160,17 @@ export function pow(base: Operand, exponent: Operand): Tensor {
     exponent instanceof Tensor && exponent.requiresGrad
       ? powExponentGrad(g, base, exponent, out) : null,
   ]);
+}
+
+/**
+ * float32 `x ** 2` as x·x and `x ** 1` as x·1 on the fast loops: the same float32 results as
+ * Math.pow (x·x of a float32 is exact in double, and Math.pow(x, 2) returns it).
+ */
+function squareOrCopy(base: Operand, exponent: Operand): Tensor | null {
+  if (!(base instanceof Tensor) || base.dtype !== float32) return null;
+  if (exponent !== 2 && exponent !== 1) return null;
+  const other = exponent === 2 ? base : 1;
+  return applyBinary(base, other, float32, float32, { number: (x, y) => x * y, fast: "mul" });
 }
 
 /** d/dx xʸ = y·xʸ⁻¹, taken as 0 where y == 0 (PyTorch's pow_backward). */
@@ -205,10 +231,12 @@ export function clamp(
   const tensorBounds = lower instanceof Tensor || upper instanceof Tensor;
   let out = x.detach();
   if (lower !== null) out = applyBinary(out, lower, resultType(x, lower), resultType(x, lower),
-    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo) });
+    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo),
+      fast: "clampMin" });
   if (upper !== null) out = applyBinary(out, upper, resultType(out, upper),
     resultType(out, upper),
-    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi) });
+    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi),
+      fast: "clampMax" });
   return record(tensorBounds ? "ClampBackward0" : "ClampBackward1", out,
     [x, ...tensors(lower ?? 0, upper ?? 0)], (g) => clampGrads(g, x, lower, upper));
 }
@@ -233,7 +261,8 @@ function clampGrads(g: Tensor, x: Tensor, lower: Operand | null, upper: Operand 
 
 export function clampMin(x: Tensor, min: Operand): Tensor {
   const out = applyBinary(x, min, resultType(x, min), resultType(x, min),
-    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo) });
+    { number: (v, lo) => (v !== v ? v : Math.max(v, lo)), bigint: (v, lo) => (v > lo ? v : lo),
+      fast: "clampMin" });
   const name = min instanceof Tensor ? "ClampMinBackward1" : "ClampMinBackward0";
   return record(name, out, tensors(x, min), (g) => [
     where(ge(x, min), g, 0),
@@ -243,7 +272,8 @@ export function clampMin(x: Tensor, min: Operand): Tensor {
 
 export function clampMax(x: Tensor, max: Operand): Tensor {
   const out = applyBinary(x, max, resultType(x, max), resultType(x, max),
-    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi) });
+    { number: (v, hi) => (v !== v ? v : Math.min(v, hi)), bigint: (v, hi) => (v < hi ? v : hi),
+      fast: "clampMax" });
   const name = max instanceof Tensor ? "ClampMaxBackward1" : "ClampMaxBackward0";
   return record(name, out, tensors(x, max), (g) => [
     where(le(x, max), g, 0),
@@ -251,22 +281,23 @@ export function clampMax(x: Tensor, max: Operand): Tensor {
   ]);
 }
 
-function comparison(a: Operand, b: Operand, number: NumberFn, bigint: BigIntFn): Tensor {
-  return applyBinary(a, b, resultType(a, b), bool, { number, bigint });
+function comparison(a: Operand, b: Operand, number: NumberFn, bigint: BigIntFn,
+  fast: FastBinaryOp): Tensor {
+  return applyBinary(a, b, resultType(a, b), bool, { number, bigint, fast });
 }
 
 export const eq = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x === y), (x, y) => +(x === y));
+  comparison(a, b, (x, y) => +(x === y), (x, y) => +(x === y), "eq");
 export const ne = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x !== y), (x, y) => +(x !== y));
+  comparison(a, b, (x, y) => +(x !== y), (x, y) => +(x !== y), "ne");
 export const lt = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x < y), (x, y) => +(x < y));
+  comparison(a, b, (x, y) => +(x < y), (x, y) => +(x < y), "lt");
 export const le = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x <= y), (x, y) => +(x <= y));
+  comparison(a, b, (x, y) => +(x <= y), (x, y) => +(x <= y), "le");
 export const gt = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x > y), (x, y) => +(x > y));
+  comparison(a, b, (x, y) => +(x > y), (x, y) => +(x > y), "gt");
 export const ge = (a: Operand, b: Operand) =>
-  comparison(a, b, (x, y) => +(x >= y), (x, y) => +(x >= y));
+  comparison(a, b, (x, y) => +(x >= y), (x, y) => +(x >= y), "ge");
 
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   return applyBinary(a, b, resultType(a, b), bool,
@@ -287,11 +318,19 @@ export function where(condition: Tensor, input: Operand, other: Operand): Tensor
   const b = asTensorOf(other, dtype);
   const shape = broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape));
   const out = allocStorage(dtype, numelOf(shape)) as kernels.Flat<unknown>;
+  if (!(out instanceof BigInt64Array) && whereFast(condition.data as Uint8Array,
+    a.data as Uint8Array, b.data as Uint8Array, out as Uint8Array)) {
+    return recordWhere(new Tensor(out as Storage, shape), condition, input, other);
+  }
   const cond = broadcastData(condition, shape);
   const pickedA = broadcastData(a, shape) as kernels.Flat<unknown>;
   const pickedB = broadcastData(b, shape) as kernels.Flat<unknown>;
   for (let i = 0; i < out.length; i++) out[i] = cond[i] ? pickedA[i] : pickedB[i];
-  const result = withLayout(new Tensor(out as Storage, shape), [condition, input, other]);
+  return recordWhere(new Tensor(out as Storage, shape), condition, input, other);
+}
+
+function recordWhere(out: Tensor, condition: Tensor, input: Operand, other: Operand): Tensor {
+  const result = withLayout(out, [condition, input, other]);
   return record("WhereBackward0", result,
     [null, ...tensors(input, other)],
     (g) => [null, where(condition, g, 0), where(condition, 0, g)]);

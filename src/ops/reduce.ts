@@ -85,6 +85,12 @@ function layoutFor(x: Tensor, dims: readonly number[]) {
 
 /** Expands a reduced gradient back over the reduced dims of `shape`. */
 function restore(g: Tensor, shape: readonly number[], dims: readonly number[], keepdim: boolean) {
+  if (g.numel() === 1 && !(g.data instanceof BigInt64Array)) {
+    // One value over the whole shape: a fill, not a strided gather.
+    const out = allocStorage(g.dtype, numelOf(shape));
+    (out as Float64Array).fill(g.data[0] as number);
+    return new Tensor(out, shape);
+  }
   const kept = keepdim ? g : g.reshape(keptShape(shape, dims));
   return expand(kept, shape).contiguous();
 }

@@ -2,6 +2,7 @@
 import { record } from "../autograd/record.js";
 import { RuntimeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
+import { type FastUnaryOp, unaryFast } from "../kernels/elementwise.js";
 import { type DType, allocStorage, bool, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { withLayout } from "./layout.js";
@@ -13,20 +14,24 @@ function floatingDtype(x: Tensor): DType {
 }
 
 /** Applies a float function elementwise, promoting integral input to float32. */
-function mapFloat(x: Tensor, fn: (v: number) => number): Tensor {
+function mapFloat(x: Tensor, op: FastUnaryOp): Tensor {
   const dtype = floatingDtype(x);
   const src = asTensorOf(x, dtype);
   const out = allocStorage(dtype, x.numel()) as Float32Array | Float64Array;
-  kernels.unary(src.data as Float32Array | Float64Array, out, fn);
+  unaryFast(op, src.data as Float32Array | Float64Array, out);
   return withLayout(new Tensor(out, x.shape), [x]);
 }
 
 /** Applies a dtype-preserving function: numbers for float and bool, bigints for int64. */
 function mapSameDtype(
   x: Tensor, number: (v: number) => number, bigint: (v: bigint) => bigint, outDtype = x.dtype,
+  fast?: FastUnaryOp,
 ): Tensor {
   const out = allocStorage(outDtype, x.numel());
-  if (x.data instanceof BigInt64Array) {
+  if (fast && (x.data instanceof Float32Array || x.data instanceof Float64Array) &&
+    (out instanceof Float32Array || out instanceof Float64Array)) {
+    unaryFast(fast, x.data, out);
+  } else if (x.data instanceof BigInt64Array) {
     kernels.unary(x.data, out as kernels.Flat<bigint | number>, bigint);
   } else {
     kernels.unary(x.data as kernels.Flat<number>, out as kernels.Flat<number>, number);
@@ -38,46 +43,47 @@ export function neg(x: Tensor): Tensor {
   check(x.dtype !== bool, () => "Negation, the `-` operator, on a bool tensor is not " +
     "supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator " +
     "instead.");
-  const out = mapSameDtype(x, (v) => -v, (v) => BigInt.asIntN(64, -v));
+  const out = mapSameDtype(x, (v) => -v, (v) => BigInt.asIntN(64, -v), x.dtype, "neg");
   return record("NegBackward0", out, [x], (g) => [g.neg()], { savesTensors: false });
 }
 
 export function abs(x: Tensor): Tensor {
-  const out = mapSameDtype(x, Math.abs, (v) => BigInt.asIntN(64, v < 0n ? -v : v));
+  const out = mapSameDtype(x, Math.abs, (v) => BigInt.asIntN(64, v < 0n ? -v : v), x.dtype,
+    "abs");
   return record("AbsBackward0", out, [x], (g) => [g.mul(x.sign())]);
 }
 
 export function sign(x: Tensor): Tensor {
   const out = mapSameDtype(x, (v) => (v !== v ? 0 : Math.sign(v) + 0),
-    (v) => (v > 0n ? 1n : v < 0n ? -1n : 0n));
+    (v) => (v > 0n ? 1n : v < 0n ? -1n : 0n), x.dtype, "sign");
   return record("SignBackward0", out, [x], (g) => [g.zerosLike()], { savesTensors: false });
 }
 
 export function exp(x: Tensor): Tensor {
-  const out = mapFloat(x, Math.exp);
+  const out = mapFloat(x, "exp");
   return record("ExpBackward0", out, [x], (g) => [g.mul(out)]);           // d/dx eˣ = eˣ
 }
 
 export function log(x: Tensor): Tensor {
-  return record("LogBackward0", mapFloat(x, Math.log), [x], (g) => [g.div(x)]);
+  return record("LogBackward0", mapFloat(x, "log"), [x], (g) => [g.div(x)]);
 }
 
 export function log1p(x: Tensor): Tensor {
-  return record("Log1PBackward0", mapFloat(x, Math.log1p), [x], (g) => [g.div(x.add(1))]);
+  return record("Log1PBackward0", mapFloat(x, "log1p"), [x], (g) => [g.div(x.add(1))]);
 }
 
 export function expm1(x: Tensor): Tensor {
-  const out = mapFloat(x, Math.expm1);
+  const out = mapFloat(x, "expm1");
   return record("Expm1Backward0", out, [x], (g) => [g.mul(out.add(1))]);
 }
 
 export function sqrt(x: Tensor): Tensor {
-  const out = mapFloat(x, Math.sqrt);
+  const out = mapFloat(x, "sqrt");
   return record("SqrtBackward0", out, [x], (g) => [g.div(out.mul(2))]);   // 1 / (2√x)
 }
 
 export function sigmoid(x: Tensor): Tensor {
-  const out = mapFloat(x, (v) => 1 / (1 + Math.exp(-v)));
+  const out = mapFloat(x, "sigmoid");
   return record("SigmoidBackward0", out, [x], (g) => [g.mul(out).mul(out.rsub(1))]);
 }
 

@@ -29,6 +29,21 @@ export interface KernelExports {
   scale(a: number, out: number, k: number, bias: number, i0: number, i1: number): number;
   negate(a: number, out: number, i0: number, i1: number): number;
   zero_bytes(p: number, b0: number, b1: number): number;
+  huber_fwd(x: number, y: number, g: number, d: number, n: number, i0: number,
+    i1: number): number;
+  smooth_l1_fwd(x: number, y: number, g: number, b: number, n: number, i0: number,
+    i1: number): number;
+  log_f32(x: number, out: number, i0: number, i1: number): number;
+  kl_fwd(x: number, t: number, g: number, negS: number, i0: number, i1: number): number;
+  bce_fwd(x: number, y: number, g: number, divisor: number, i0: number, i1: number): number;
+  soft_margin_fwd(x: number, y: number, g: number, negN: number, i0: number, i1: number): number;
+  ew_vv(a: number, b: number, out: number, op: number, i0: number, i1: number): number;
+  ew_vs(a: number, out: number, s: number, op: number, flip: number, i0: number,
+    i1: number): number;
+  ew_where(a: number, b: number, out: number, c: number, sa: number, sb: number, mode: number,
+    i0: number, i1: number): number;
+  ew_cmp(a: number, b: number, o: number, sb: number, op: number, scalarB: number, i0: number,
+    i1: number): number;
 }
 
 export type KernelName = Exclude<keyof KernelExports, "heap_base">;

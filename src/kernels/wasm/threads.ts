@@ -47,7 +47,9 @@ let parallelJobs = 0;
 let threadsWanted = defaultThreads();
 const NAMES: KernelName[] = ["ce_rows", "softmax_rows", "logsoftmax_bwd_rows",
   "softmax_bwd_rows", "scale_rows", "mse_fwd", "mse_none", "mse_bwd", "l1_fwd", "l1_none",
-  "l1_bwd", "scale", "negate", "zero_bytes"];
+  "l1_bwd", "scale", "negate", "zero_bytes",
+  "huber_fwd", "smooth_l1_fwd", "log_f32", "kl_fwd", "bce_fwd", "soft_margin_fwd",
+  "ew_vv", "ew_vs", "ew_where", "ew_cmp"];
 
 function defaultThreads(): number {
   const proc = nodeProcess();

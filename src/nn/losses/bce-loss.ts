@@ -19,14 +19,16 @@
  * const y = torch.tensor([0, 1, 1], { dtype: torch.float32 });
  * String(F.binaryCrossEntropy(p, y))    // 'tensor(0.2284)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
 import {
-  allProbabilities, bceForward, bceInputGrad, bceTargetGrad,
+  allProbabilities, bceForward, bceInputGrad, bceSumFast, bceTargetGrad,
 } from "../../kernels/pointwise-losses.js";
+import { lease, spend } from "../../kernels/buffers.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { allocStorage } from "../../tensor/dtype.js";
+import { allocStorage, float32 } from "../../tensor/dtype.js";
 import { broadcastShapes, sameShape, sizeString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
@@ -76,6 +78,10 @@ function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Re
   const r = roundingOf(input.dtype);
   const x = input.data as FloatData;
   const y = target.data as FloatData;
+  if (!w && reduction !== "none" && input.dtype === float32) {
+    const fast = bceFast(input, target, x, y, reduction);
+    if (fast) return fast;
+  }
   const losses = allocStorage(input.dtype, x.length) as FloatData;
   bceForward(x, y, w, r, losses);
   const out = reducedLoss(losses, input.shape, reduction);
@@ -91,6 +97,40 @@ function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Re
       input.requiresGrad ? gradient((o) => bceInputGrad(x, y, w, g, divisor, r, o)) : null,
       target.requiresGrad ? gradient((o) => bceTargetGrad(x, w, g, divisor, r, o)) : null,
     ];
+  });
+}
+
+/**
+ * Unweighted float32 'mean'/'sum' on the WebAssembly kernel: the sum and the input's gradient
+ * (upstream 1, pooled buffer) in one pass; null when the kernel does not apply.
+ */
+function bceFast(input: Tensor, target: Tensor, x: FloatData, y: FloatData,
+  reduction: Reduction): Tensor | null {
+  const n = x.length;
+  const divisor = reduction === "mean" ? n : 1;
+  const held = isGradEnabled() && input.requiresGrad ? lease("float32", n) : null;
+  const sum = bceSumFast(x, y, divisor, held?.data ?? null);
+  if (sum === null) {
+    if (held) spend(held);
+    return null;
+  }
+  const out = new Tensor(Float32Array.of(reduction === "mean" ? sum / n : sum), []);
+  const r = roundingOf(float32);
+  return record("BinaryCrossEntropyBackward0", out, [input, target], (grad) => {
+    const g = asTensorOf(grad, float32).data as FloatData;
+    const inputGrad = () => {
+      const reuse = held !== null && held.valid && g[0] === 1;
+      const o = reuse ? held.data : new Float32Array(n);
+      if (held) spend(held);
+      if (!reuse) bceInputGrad(x, y, null, g, divisor, r, o);
+      return new Tensor(o, input.shape);
+    };
+    const targetGrad = () => {
+      const o = new Float32Array(n);
+      bceTargetGrad(x, null, g, divisor, r, o);
+      return new Tensor(o, input.shape);
+    };
+    return [held ? inputGrad() : null, target.requiresGrad ? targetGrad() : null];
   });
 }
 

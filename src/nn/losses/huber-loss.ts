@@ -24,11 +24,15 @@
  */
 import { record } from "../../autograd/record.js";
 import { RuntimeError, check } from "../../errors.js";
-import { type Round, huberBackward, huberForward } from "../../kernels/pointwise-losses.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
+import { type Lease, lease, spend } from "../../kernels/buffers.js";
+import {
+  type Round, huberBackward, huberForward, huberLikeSum,
+} from "../../kernels/pointwise-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
-import { type DType, allocStorage, bool } from "../../tensor/dtype.js";
+import { type DType, allocStorage, bool, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
@@ -61,6 +65,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptio
     name: "HuberLossBackward0", outDtype: x.dtype, reduction,
     forward: (a, b, r, out) => huberForward(a, b, delta, r, out),
     backward: (a, b, g, norm, r, out) => huberBackward(a, b, g, norm, delta, r, out),
+    sum: (a, b, norm, r, grad) => huberLikeSum(a, b, delta, false, norm, r, grad),
   }, x, y);
 }
 
@@ -88,11 +93,17 @@ export interface PointwiseLoss {
   /** ∂/∂a of the loss of (a, b); PyTorch's target gradient is this with the roles swapped. */
   backward: (a: FloatData, b: FloatData, g: FloatData, norm: number, r: Round,
     out: FloatData) => void;
+  /** Σ losses, and ∂/∂x for upstream 1 into `grad` when given (the reduced fast path). */
+  sum?: (x: FloatData, y: FloatData, norm: number, r: Round, grad: FloatData | null) => number;
 }
 
 /** Runs `loss` on broadcast operands `x`, `y` and records its hand-written backward. */
 export function fusedPointwiseLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): Tensor {
   const computed = resultType(x, y);
+  if (loss.sum && loss.reduction !== "none" && x.dtype === computed && y.dtype === computed &&
+    loss.outDtype === computed) {
+    return fusedReducedLoss(loss, x, y);
+  }
   const r = roundingOf(computed);
   const xs = asTensorOf(x, computed).data as FloatData;
   const ys = asTensorOf(y, computed).data as FloatData;
@@ -108,6 +119,36 @@ export function fusedPointwiseLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): T
       return new Tensor(o, x.shape);
     };
     return [x.requiresGrad ? gradient(xs, ys) : null, y.requiresGrad ? gradient(ys, xs) : null];
+  });
+}
+
+/**
+ * 'mean'/'sum' on operands of one float dtype: the losses' sum and the input's gradient (for
+ * upstream 1, into a pooled buffer) in one pass; backward reuses it when the upstream is 1.
+ */
+function fusedReducedLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): Tensor {
+  const dtype = x.dtype;
+  const kind = dtype === float32 ? "float32" : "float64";
+  const r = roundingOf(dtype);
+  const xs = x.data as FloatData;
+  const ys = y.data as FloatData;
+  const n = xs.length;
+  const norm = loss.reduction === "mean" ? 1 / n : 1;
+  const held = isGradEnabled() && x.requiresGrad ? lease(kind, n) : null;
+  const sum = (loss.sum as NonNullable<PointwiseLoss["sum"]>)(xs, ys, norm, r, held?.data ?? null);
+  const value = loss.reduction === "mean" ? sum / n : sum;
+  const out = new Tensor((allocStorage(dtype, 1) as FloatData).fill(value), []);
+  return record(loss.name, out, [x, y], (grad) => {
+    const g = asTensorOf(grad, dtype).data as FloatData;
+    const gradient = (a: FloatData, b: FloatData, buffer: Lease | null) => {
+      const reuse = buffer !== null && buffer.valid && g[0] === 1;
+      const o = reuse ? buffer.data : allocStorage(dtype, n) as FloatData;
+      if (buffer) spend(buffer);
+      if (!reuse) loss.backward(a, b, g, norm, r, o);
+      return new Tensor(o, x.shape);
+    };
+    return [held ? gradient(xs, ys, held) : null,
+      y.requiresGrad ? gradient(ys, xs, null) : null];
   });
 }
 

@@ -12,6 +12,12 @@
  * `SumBackward0`, and `DivBackward0` for 'batchmean'. The default 'mean' divides by every
  * element and warns, as PyTorch does; 'batchmean' is the mathematical KL divergence.
  *
+ * Same-shape float operands of one dtype with a reduction run as one fused node carrying the
+ * composite's top name: forward and the input's gradient (−t·s, or −e^t·s) in one pass, the
+ * target's (log t + 1 − x)·s (NaN where t = 0, as PyTorch's s·t/t) in backward. Its
+ * `nextFunctions` lead straight to the operands, skipping the composite's inner nodes.
+ * Broadcasting, mixed dtypes and 'none' take the composite path.
+ *
  * Shape: input `(*)`; target broadcastable to it; output scalar, or the broadcast shape with
  * `reduction: 'none'`.
  *
@@ -21,12 +27,21 @@
  * String(F.klDiv(input, target, { reduction: "batchmean" }))    // 'tensor(0.6369)'
  */
 import { check, warn } from "../../errors.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
+import { record } from "../../autograd/record.js";
+import { type Lease, lease, freshBuffer, spend } from "../../kernels/buffers.js";
+import {
+  klForward, klInputGrad, klLogForward, klLogTargetGrad, klTargetGrad,
+} from "../../kernels/kl.js";
+import { asTensorOf } from "../../ops/promote.js";
 import { xlogy } from "../../ops/special.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkOptions } from "../options.js";
 import { type Reduction, applyReduction, checkReduction, resolveReduction } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
 
 export interface KLDivLossOptions {
   /** 'mean' (default, warns) | 'batchmean' | 'sum' | 'none' */
@@ -54,12 +69,62 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
   const reduction = resolved === "batchmean" ? "sum" : checkReduction(resolved);
   check(input.dtype.isFloatingPoint && target.dtype.isFloatingPoint, () =>
     "kl_div: Integral inputs not supported.");
+  const batchmean = requested === "batchmean" && input.dim() !== 0;
+  // (Legacy flags can ask for 'mean' and then 'batchmean': that rare pair stays composite.)
+  if (reduction !== "none" && !(reduction === "mean" && batchmean) && fusable(input, target)) {
+    return fusedKlDiv(input, target, options.logTarget ?? false, reduction, batchmean);
+  }
   const pointwise = options.logTarget
     ? target.exp().mul(target.sub(input))
     : xlogy(target, target).sub(target.mul(input));
   const reduced = applyReduction(pointwise, reduction);
   // 1.13 checks the requested string here, even when the legacy flags replaced it.
-  return requested === "batchmean" && input.dim() !== 0 ? reduced.div(input.shape[0]) : reduced;
+  return batchmean ? reduced.div(input.shape[0]) : reduced;
+}
+
+type FloatData = Float32Array | Float64Array;
+
+function fusable(input: Tensor, target: Tensor): boolean {
+  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
+    sameShape(input.shape, target.shape);
+}
+
+/** The fused 'mean'/'sum'/'batchmean' node (see the doc comment above). */
+function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction: "mean" | "sum",
+  batchmean: boolean): Tensor {
+  const dtype = input.dtype;
+  const kind = dtype === float32 ? "float32" : "float64";
+  const r = roundingOf(dtype);
+  const x = input.data as FloatData;
+  const t = target.data as FloatData;
+  const n = x.length;
+  // MeanBackward0 / DivBackward0 hand on r(g / divisor); SumBackward0 g itself.
+  const divisor = reduction === "mean" ? n : batchmean ? input.shape[0] : 1;
+  const scale = (g: number) => (divisor === 1 ? g : r(g / divisor));
+  const held = isGradEnabled() && input.requiresGrad ? lease(kind, n) : null;
+  const gx = held?.data ?? null;
+  const sum = logTarget ? klLogForward(x, t, r, gx, scale(1)) : klForward(x, t, r, gx, scale(1));
+  // PyTorch sums in the dtype, then divides ('mean' divides inside its reduction).
+  const value = reduction === "mean" ? r(sum / n) : batchmean ? r(r(sum) / divisor) : r(sum);
+  const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
+  const name = reduction === "mean" ? "MeanBackward0" : batchmean ? "DivBackward0" : "SumBackward0";
+  return record(name, out, [input, target], (grad) => {
+    const u = (asTensorOf(grad, dtype).data as FloatData)[0];
+    const s = scale(u);
+    const inputGrad = (buffer: Lease) => {
+      const reuse = buffer.valid && u === 1;
+      const data = reuse ? buffer.data : freshBuffer(kind, n);
+      spend(buffer);
+      if (!reuse) klInputGrad(t, logTarget, s, r, data);
+      return new Tensor(data, input.shape);
+    };
+    const targetGrad = () => {
+      const data = freshBuffer(kind, n);
+      (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, data);
+      return new Tensor(data, target.shape);
+    };
+    return [held ? inputGrad(held) : null, target.requiresGrad ? targetGrad() : null];
+  });
 }
 
 /** Module form of {@link klDiv}. */

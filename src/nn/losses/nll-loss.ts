@@ -19,11 +19,12 @@
  * const logp = torch.tensor([[-1, -2, -3], [-4, -5, -6]], { dtype: torch.float32 });
  * String(F.nllLoss(logp, torch.tensor([1, 2])))    // 'tensor(4.)'
  */
+import { markTransferable } from "../../autograd/engine.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
 import { type NllLayout, nllBackward, nllForward, targetIndices } from "../../kernels/nll.js";
 import { dtypeTitle } from "../../ops/binary.js";
-import { allocStorage, int64 } from "../../tensor/dtype.js";
+import { allocStorage, float32, float64, int64 } from "../../tensor/dtype.js";
 import { listString, numelOf } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
@@ -42,6 +43,8 @@ export interface NLLLossOptions extends ReductionOptions {
 export const NLL_KEYS = [...REDUCTION_KEYS, "weight", "ignoreIndex"] as const;
 
 type FloatData = Float32Array | Float64Array;
+/** Gradients of at least this many elements take {@link sparseZeros}' lazily zeroed arrays. */
+const SPARSE_MIN = 1 << 20;
 
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
   checkOptions("nll_loss()", options, NLL_KEYS);
@@ -168,10 +171,21 @@ function nllKernelOp(name: string, input: Tensor, t: Float64Array, weight: Tenso
   }
   const scale = reduction === "mean" ? 1 / totalWeight : 1;
   return record(name, out, [input, null, null], (g) => {
-    const grad = allocStorage(input.dtype, input.numel()) as FloatData;
+    const grad = sparseZeros(input.dtype === float32, input.numel());
     nllBackward(t, w, ignoreIndex, layout, g.data as FloatData, scale, grad);
-    return [new Tensor(grad, input.shape)];
+    return [markTransferable(new Tensor(grad, input.shape))];
   });
+}
+
+/**
+ * A zeroed gradient that NLL's backward writes at one entry per position. Large ones are fresh
+ * JS-heap arrays: the system hands those out as untouched zero pages, so only the pages the
+ * scatter writes cost anything (a pooled or shared-memory buffer would need an N×C memset).
+ * The engine keeps it as `.grad` without a copy (nothing else references it).
+ */
+function sparseZeros(f32: boolean, n: number): FloatData {
+  if (n < SPARSE_MIN) return allocStorage(f32 ? float32 : float64, n) as FloatData;
+  return f32 ? new Float32Array(n) : new Float64Array(n);
 }
 
 /** Module form of {@link nllLoss}. */

@@ -21,7 +21,9 @@
  * String(F.smoothL1Loss(x, y, { beta: 0.5 }))    // 'tensor(1.5000)'
  */
 import { check } from "../../errors.js";
-import { smoothL1Backward, smoothL1Forward } from "../../kernels/pointwise-losses.js";
+import {
+  huberLikeSum, smoothL1Backward, smoothL1Forward,
+} from "../../kernels/pointwise-losses.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
 import { resultType } from "../../ops/promote.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -53,6 +55,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor,
     name: "SmoothL1LossBackward0", outDtype: computed, reduction,
     forward: (a, b, r, out) => smoothL1Forward(a, b, beta, r, out),
     backward: (a, b, g, norm, r, out) => smoothL1Backward(a, b, g, norm, beta, r, out),
+    sum: (a, b, norm, r, grad) => huberLikeSum(a, b, beta, true, norm, r, grad),
   }, x, y);
 }
 

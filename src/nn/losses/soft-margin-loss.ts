@@ -19,9 +19,13 @@
  * const y = torch.tensor([1, 1, -1], { dtype: torch.float32 });
  * String(F.softMarginLoss(x, y))    // 'tensor(1.3048)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, check } from "../../errors.js";
-import { softMarginForward, softMarginInputGrad } from "../../kernels/pointwise-losses.js";
+import { type Lease, lease, spend } from "../../kernels/buffers.js";
+import {
+  softMarginForward, softMarginInputGrad, softMarginSumFast,
+} from "../../kernels/pointwise-losses.js";
 import { broadcastData, dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
 import { allocStorage, bool, float32 } from "../../tensor/dtype.js";
@@ -65,6 +69,10 @@ function softMarginOp(input: Tensor, target: Tensor, reduction: Reduction): Tens
   const x = input.data as FloatData;
   const y = broadcastData(asTensorOf(target, computed), input.shape) as FloatData;
   const ro = roundingOf(input.dtype);
+  if (reduction !== "none" && input.dtype === float32 && computed === float32) {
+    const fast = softMarginFast(input, target, x, y, reduction);
+    if (fast) return fast;
+  }
   const losses = allocStorage(input.dtype, x.length) as FloatData;
   softMarginForward(x, y, ro, losses);
   const out = reducedLoss(losses, input.shape, reduction);
@@ -75,6 +83,32 @@ function softMarginOp(input: Tensor, target: Tensor, reduction: Reduction): Tens
     const g = asTensorOf(grad, input.dtype).data as FloatData;
     const o = allocStorage(input.dtype, x.length) as FloatData;
     softMarginInputGrad(x, y, g, norm, ro, roundingOf(computed), o);
+    return [new Tensor(o, input.shape), null];
+  });
+}
+
+/**
+ * float32 'mean'/'sum' on the WebAssembly kernel: the sum and the input's gradient (upstream 1,
+ * pooled buffer) in one pass; null when the kernel does not apply.
+ */
+function softMarginFast(input: Tensor, target: Tensor, x: FloatData, y: FloatData,
+  reduction: Reduction): Tensor | null {
+  const n = x.length;
+  const norm = reduction === "mean" ? 1 / n : 1;
+  const held = isGradEnabled() && input.requiresGrad ? lease("float32", n) : null;
+  const sum = softMarginSumFast(x, y, norm, held?.data ?? null);
+  if (sum === null) {
+    if (held) spend(held);
+    return null;
+  }
+  const out = new Tensor(Float32Array.of(reduction === "mean" ? sum / n : sum), []);
+  return record("SoftMarginLossBackward0", out, [input, null], (grad) => {
+    check(target.dtype !== bool, () => BOOL_NEGATION);
+    const g = asTensorOf(grad, float32).data as FloatData;
+    const reuse = held !== null && held.valid && g[0] === 1;
+    const o = reuse ? (held as Lease).data : new Float32Array(n);
+    if (held) spend(held);
+    if (!reuse) softMarginInputGrad(x, y, g, norm, Math.fround, Math.fround, o);
     return [new Tensor(o, input.shape), null];
   });
 }

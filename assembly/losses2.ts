@@ -1,0 +1,260 @@
+// Huber and smooth-L1 losses: the forward sum with the input's gradient (upstream 1) written in
+// the same pass. float32 arithmetic in the order of PyTorch's kernels (and of the JS loops in
+// src/kernels/pointwise-losses.ts), so the gradients are bit-identical to them. Sums accumulate
+// in f32 over 128-element blocks, then in f64, as in pointwise.ts.
+import { expConstants, hsum64, vexp } from "./simd";
+
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+const ABS: i32 = 0x7fffffff;
+
+/** loss = z < d ? (0.5·z)·z : d·(z − 0.5·d), z = |x − y|. */
+@inline function huberLoss(v: v128, D: v128, HALF: v128, H: v128): v128 {
+  const z = v128.and(v, i32x4.splat(ABS));
+  const quad = f32x4.mul(f32x4.mul(H, z), z);
+  const lin = f32x4.mul(D, f32x4.sub(z, HALF));
+  return v128.bitselect(quad, lin, f32x4.lt(z, D));
+}
+
+/** ∂/∂x for upstream 1: (−n)·d if v ≤ −d, n·d if v ≥ d, else n·v (v = x − y). */
+@inline function huberGrad(v: v128, D: v128, N: v128, ND: v128): v128 {
+  const inner = v128.bitselect(ND, f32x4.mul(N, v), f32x4.ge(v, D));
+  return v128.bitselect(f32x4.neg(ND), inner, f32x4.le(v, f32x4.neg(D)));
+}
+
+/** Σ huber(x − y); when g ≠ 0 also g = its gradient for upstream 1, norm n. */
+export function huber_fwd(x: usize, y: usize, g: usize, d: f32, n: f32, i0: i32,
+  i1: i32): f64 {
+  const D = f32x4.splat(d), HALF = f32x4.splat(0.5 * d), H = f32x4.splat(0.5);
+  const N = f32x4.splat(n), ND = f32x4.splat(n * d);
+  let total: f64 = 0;
+  let i = i0;
+  while (i + 4 <= i1) {
+    const end = min(i1, i + 128);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const v = f32x4.sub(v128.load(at(x, i)), v128.load(at(y, i)));
+      acc = f32x4.add(acc, huberLoss(v, D, HALF, H));
+      if (g != 0) v128.store(at(g, i), huberGrad(v, D, N, ND));
+    }
+    total += hsum64(acc);
+  }
+  for (; i < i1; i++) {
+    const v = load<f32>(at(x, i)) - load<f32>(at(y, i));
+    const z = abs(v);
+    total += <f64>(z < d ? (<f32>0.5 * z) * z : d * (z - <f32>0.5 * d));
+    if (g != 0) store<f32>(at(g, i), v <= -d ? -n * d : v >= d ? n * d : n * v);
+  }
+  return total;
+}
+
+/** loss = z < b ? ((0.5·z)·z)/b : z − 0.5·b. */
+@inline function smoothLoss(v: v128, B: v128, HALF: v128, H: v128): v128 {
+  const z = v128.and(v, i32x4.splat(ABS));
+  const quad = f32x4.div(f32x4.mul(f32x4.mul(H, z), z), B);
+  return v128.bitselect(quad, f32x4.sub(z, HALF), f32x4.lt(z, B));
+}
+
+/** ∂/∂x for upstream 1: −n if v ≤ −b, n if v ≥ b, else (n·v)/b. */
+@inline function smoothGrad(v: v128, B: v128, N: v128): v128 {
+  const inner = v128.bitselect(N, f32x4.div(f32x4.mul(N, v), B), f32x4.ge(v, B));
+  return v128.bitselect(f32x4.neg(N), inner, f32x4.le(v, f32x4.neg(B)));
+}
+
+/** Σ smoothL1(x − y); when g ≠ 0 also g = its gradient for upstream 1, norm n. */
+export function smooth_l1_fwd(x: usize, y: usize, g: usize, b: f32, n: f32, i0: i32,
+  i1: i32): f64 {
+  const B = f32x4.splat(b), HALF = f32x4.splat(0.5 * b), H = f32x4.splat(0.5);
+  const N = f32x4.splat(n);
+  let total: f64 = 0;
+  let i = i0;
+  while (i + 4 <= i1) {
+    const end = min(i1, i + 128);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const v = f32x4.sub(v128.load(at(x, i)), v128.load(at(y, i)));
+      acc = f32x4.add(acc, smoothLoss(v, B, HALF, H));
+      if (g != 0) v128.store(at(g, i), smoothGrad(v, B, N));
+    }
+    total += hsum64(acc);
+  }
+  for (; i < i1; i++) {
+    const v = load<f32>(at(x, i)) - load<f32>(at(y, i));
+    const z = abs(v);
+    total += <f64>(z < b ? ((<f32>0.5 * z) * z) / b : z - <f32>0.5 * b);
+    if (g != 0) store<f32>(at(g, i), v <= -b ? -n : v >= b ? n : (n * v) / b);
+  }
+  return total;
+}
+
+// ---- natural logarithm (SIMD) ----------------------------------------------------------------
+
+const LN2_HI: f32 = 0.693359375;         // Cody–Waite split of ln 2: exact in few bits …
+const LN2_LO: f32 = -2.12194440e-4;      // … plus the remainder
+const MIN_NORMAL: f32 = 1.17549435e-38;
+
+/**
+ * log x for four float32 (Cephes `logf`): x = m·2^e with m ∈ [√½, √2), log(1 + f) for
+ * f = m − 1 by a degree-9 polynomial, plus e·ln 2 in two parts. Subnormals are scaled by 2²³
+ * first. log 0 = −inf, log(x < 0) = NaN, log NaN = NaN, log inf = inf. Max rel error ≈ 1 ulp.
+ */
+@inline export function vlog(x: v128): v128 {
+  const small = f32x4.lt(x, f32x4.splat(MIN_NORMAL));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608)), x, small);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(small, i32x4.splat(23)));
+  let m = v128.or(v128.and(xs, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [½, 1)
+  const low = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  e = i32x4.add(e, low);                                   // low is −1 where true
+  const f = f32x4.sub(f32x4.add(m, v128.and(m, low)), f32x4.splat(1));
+  const fe = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(f, f);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(fe, f32x4.splat(LN2_HI)));
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
+  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+  return v128.bitselect(f32x4.splat(NaN), r, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+}
+
+/** out = log x (for testing vlog against Math.log). */
+export function log_f32(x: usize, out: usize, i0: i32, i1: i32): f64 {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(at(out, i), vlog(v128.load(at(x, i))));
+  for (; i < i1; i++) {
+    store<f32>(at(out, i), f32x4.extract_lane(vlog(f32x4.splat(load<f32>(at(x, i)))), 0));
+  }
+  return 0;
+}
+
+// ---- KLDivLoss -------------------------------------------------------------------------------
+
+/** xlogy(t, t) − t·x: 0 for t = 0 (so 0 − t·x), NaN for NaN t. */
+@inline function klTerm(x: v128, t: v128): v128 {
+  const xl = v128.andnot(f32x4.mul(t, vlog(t)), f32x4.eq(t, f32x4.splat(0)));
+  return f32x4.sub(xl, f32x4.mul(t, x));
+}
+
+/** Σ (xlogy(t, t) − t·x); when g ≠ 0 also g = negS·t (the input's gradient, negS = −s). */
+export function kl_fwd(x: usize, t: usize, g: usize, negS: f32, i0: i32, i1: i32): f64 {
+  const NS = f32x4.splat(negS);
+  let total: f64 = 0;
+  let i = i0;
+  while (i + 4 <= i1) {
+    const end = min(i1, i + 128);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const tv = v128.load(at(t, i));
+      acc = f32x4.add(acc, klTerm(v128.load(at(x, i)), tv));
+      if (g != 0) v128.store(at(g, i), f32x4.mul(NS, tv));
+    }
+    total += hsum64(acc);
+  }
+  for (; i < i1; i++) {
+    const tv = f32x4.splat(load<f32>(at(t, i)));
+    total += <f64>f32x4.extract_lane(klTerm(f32x4.splat(load<f32>(at(x, i))), tv), 0);
+    if (g != 0) store<f32>(at(g, i), negS * load<f32>(at(t, i)));
+  }
+  return total;
+}
+
+// ---- BCELoss ---------------------------------------------------------------------------------
+
+/**
+ * Σ (y − 1)·max(log(1 − x), −100) − y·max(log x, −100) (PyTorch's order, x already checked to
+ * lie in [0, 1]); when g ≠ 0 also g = ((x − y)/max((1 − x)·x, 1e-12))/divisor, upstream 1.
+ */
+export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1: i32): f64 {
+  const ONE = f32x4.splat(1), FLOOR = f32x4.splat(-100), EPS = f32x4.splat(<f32>1e-12);
+  const DIV = f32x4.splat(divisor);
+  let total: f64 = 0;
+  let i = i0;
+  while (i + 4 <= i1) {
+    const end = min(i1, i + 128);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const xv = v128.load(at(x, i)), yv = v128.load(at(y, i));
+      const m = f32x4.sub(ONE, xv);
+      const log1m = f32x4.max(vlog(m), FLOOR);
+      const logx = f32x4.max(vlog(xv), FLOOR);
+      acc = f32x4.add(acc, f32x4.sub(f32x4.mul(f32x4.sub(yv, ONE), log1m), f32x4.mul(yv, logx)));
+      if (g != 0) {
+        const den = f32x4.max(f32x4.mul(m, xv), EPS);
+        v128.store(at(g, i), f32x4.div(f32x4.div(f32x4.sub(xv, yv), den), DIV));
+      }
+    }
+    total += hsum64(acc);
+  }
+  for (; i < i1; i++) {
+    const xs = load<f32>(at(x, i)), ys = load<f32>(at(y, i));
+    const m = <f32>1 - xs;
+    const l = f32x4.extract_lane(vlog(f32x4.replace_lane(f32x4.splat(m), 1, xs)), 0);
+    const lx = f32x4.extract_lane(vlog(f32x4.splat(xs)), 0);
+    total += <f64>((ys - 1) * max(l, <f32>-100) - ys * max(lx, <f32>-100));
+    if (g != 0) store<f32>(at(g, i), ((xs - ys) / max(m * xs, <f32>1e-12)) / divisor);
+  }
+  return total;
+}
+
+// ---- SoftMarginLoss --------------------------------------------------------------------------
+
+/**
+ * Σ log(1 + exp(−x·y)) computed naively in float32 as PyTorch does (exp overflows to inf past
+ * ≈ 88.72, so does the loss); when g ≠ 0 also g = ((y·z)·(−n))/(1 + z), z = exp(−x·y), the
+ * input's gradient for upstream 1 (NaN where z overflows, as in PyTorch). exp of a > 0 is
+ * (1/exp(−a/2))², overflowing where exp(a) does; about 3 ulp.
+ */
+export function soft_margin_fwd(x: usize, y: usize, g: usize, negN: f32, i0: i32,
+  i1: i32): f64 {
+  const k = expConstants();
+  const l2e = v128.load(k, 0), mag = v128.load(k, 16);
+  const lnHi = v128.load(k, 32), lnLo = v128.load(k, 48);
+  const c5 = v128.load(k, 64), c4 = v128.load(k, 80), c3 = v128.load(k, 96);
+  const c2 = v128.load(k, 112), c1 = v128.load(k, 128), cut = v128.load(k, 144);
+  const ONE = f32x4.splat(1), HALF = f32x4.splat(-0.5), Z = f32x4.splat(0);
+  const NN = f32x4.splat(negN);
+  let total: f64 = 0;
+  let i = i0;
+  while (i < i1) {
+    const end = min(i1, i + 128);
+    const full = i + 4 <= end;
+    let acc = f32x4.splat(0);
+    for (; i < end; i += full ? 4 : 1) {
+      // whole vectors, then single elements (splat) for the range's last few
+      const whole = full && i + 4 <= end;
+      if (!whole && full) break;
+      const xv = whole ? v128.load(at(x, i)) : f32x4.splat(load<f32>(at(x, i)));
+      const yv = whole ? v128.load(at(y, i)) : f32x4.splat(load<f32>(at(y, i)));
+      const a = f32x4.neg(f32x4.mul(xv, yv));
+      const pos = f32x4.gt(a, Z);
+      const arg = v128.bitselect(f32x4.mul(a, HALF), a, pos);   // ≤ 0 (or NaN)
+      const e = vexp(arg, l2e, mag, lnHi, lnLo, c5, c4, c3, c2, c1, cut);
+      const inv = f32x4.div(ONE, e);
+      const z = v128.bitselect(f32x4.mul(inv, inv), e, pos);
+      const u = f32x4.add(ONE, z);
+      const l = vlog(u);
+      const gv = f32x4.div(f32x4.mul(f32x4.mul(yv, z), NN), u);
+      if (whole) {
+        acc = f32x4.add(acc, l);
+        if (g != 0) v128.store(at(g, i), gv);
+      } else {
+        total += <f64>f32x4.extract_lane(l, 0);
+        if (g != 0) store<f32>(at(g, i), f32x4.extract_lane(gv, 0));
+      }
+    }
+    total += hsum64(acc);
+  }
+  return total;
+}
