@@ -6,44 +6,23 @@
  * random data with edge values.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import {
-  type BackendName, activeBackend, getBackend, getWasmMinElements, setBackend, setWasmMinElements,
-} from "../../src/kernels/backend.js";
 import { klForward } from "../../src/kernels/kl.js";
 import {
   huberLikeSum, softMarginInputGrad, softMarginSumFast,
 } from "../../src/kernels/pointwise-losses.js";
-import { loadLossCases, runLossCase } from "../losses/helpers.js";
+import {
+  type BackendName, activeBackend, setBackend,
+} from "../../src/kernels/backend.js";
+import { onBackendPath, useBackend } from "./backend-path.js";
 
 const LOSSES = [["kl", "klDiv"], ["bce", "binaryCrossEntropy"],
   ["bce-with-logits", "binaryCrossEntropyWithLogits"], ["huber", "huberLoss"],
   ["smooth-l1", "smoothL1Loss"], ["soft-margin", "softMarginLoss"]] as const;
 
-function onPath(path: BackendName, minElements: number): void {
-  let previous: BackendName = "wasm";
-  let previousMin = 0;
-  before(() => {
-    previous = getBackend();
-    previousMin = getWasmMinElements();
-    setBackend(path);
-    setWasmMinElements(minElements);
-  });
-  after(() => {
-    setBackend(previous);
-    setWasmMinElements(previousMin);
-  });
-  test(`runs on the ${path} kernels`, () => assert.equal(activeBackend(), path));
-  for (const [loss, label] of LOSSES) {
-    describe(`${label} against torch 1.13 (test/fixtures/losses-${loss}.json)`, () => {
-      for (const c of loadLossCases(loss)) test(c.name, () => runLossCase(c));
-    });
-  }
-}
-
-describe("on the JS kernels", () => onPath("js", 1024));
-describe("on the WebAssembly kernels at every size", () => onPath("wasm", 0));
+describe("on the JS kernels", () => onBackendPath("js", 1024, LOSSES));
+describe("on the WebAssembly kernels at every size", () => onBackendPath("wasm", 0, LOSSES));
 
 /** Random float32 pairs with ties, ±0, values at ±param and (unless finite) NaN, ±inf. */
 function operands(n: number, param: number, finite: boolean): [Float32Array, Float32Array] {
@@ -63,17 +42,7 @@ function operands(n: number, param: number, finite: boolean): [Float32Array, Flo
 }
 
 describe("Huber / smooth-L1 sums: WebAssembly equals the JS loops", () => {
-  let previous: BackendName = "wasm";
-  let previousMin = 0;
-  before(() => {
-    previous = getBackend();
-    previousMin = getWasmMinElements();
-    setWasmMinElements(0);
-  });
-  after(() => {
-    setBackend(previous);
-    setWasmMinElements(previousMin);
-  });
+  useBackend(0);
   for (const smooth of [false, true]) {
     for (const param of smooth ? [0, 0.5, 1] : [0.5, 1, 3]) {
       for (const finite of [false, true]) test(`${smooth ? "smooth L1 β" : "Huber δ"} = ${param}` +
@@ -108,17 +77,7 @@ function assertClose(a: Float32Array, b: Float32Array, rtol: number): void {
 }
 
 describe("KL / soft-margin WebAssembly kernels against the JS loops", () => {
-  let previous: BackendName = "wasm";
-  let previousMin = 0;
-  before(() => {
-    previous = getBackend();
-    previousMin = getWasmMinElements();
-    setWasmMinElements(0);
-  });
-  after(() => {
-    setBackend(previous);
-    setWasmMinElements(previousMin);
-  });
+  useBackend(0);
   test("KL: sum and input gradient (t = 0, subnormal, NaN, inf targets)", () => {
     const n = 4099;
     const x = new Float32Array(n).map((_, i) => -((i * 7919) % 1000) / 37);
