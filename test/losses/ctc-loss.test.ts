@@ -12,8 +12,8 @@ import { float32 } from "../../src/tensor/dtype.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { decodeFloat, decodeTensor } from "../helpers/fixtures.js";
 import {
-  type LeafTensor, type LossCase, assertError, assertTensorClose, captureWarnings, caseTolerance,
-  countCases, exampleResult, leaf, loadLossCases, seededRandom, uniform64, values,
+  type LeafTensor, type LossCase, assertTensorClose, caseTolerance, countCases, exampleResult,
+  leaf, loadLossCases, runCaseWith, seededRandom, uniform64, values,
 } from "./helpers.js";
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -60,23 +60,7 @@ function checkGradients(c: LossCase, out: Tensor, inputs: unknown[]): void {
 /** As helpers' runLossCase, with lengths that may be arrays (or any value, for TypeErrors). */
 function runCtcCase(c: LossCase): void {
   const inputs = (c.inputs as CtcInput[]).map(decodeInput);
-  const { value: outcome, warnings } = captureWarnings(() => {
-    try {
-      return { out: callCase(c, inputs) };
-    } catch (error) {
-      return { error };
-    }
-  });
-  if (c.error) {
-    assertError(outcome.error, c.error, c.name);
-  } else {
-    if (outcome.error) throw outcome.error;
-    const out = outcome.out!;
-    assertTensorClose(out, c.result!, `${c.name}: result`, caseTolerance(c));
-    assert.equal(out.gradFn?.name() ?? null, c.result!.gradFn, `${c.name}: grad_fn`);
-    if (c.grads) checkGradients(c, out, inputs);
-  }
-  assert.deepEqual(warnings, c.warnings, `${c.name}: warnings`);
+  runCaseWith(c, () => callCase(c, inputs), (out) => checkGradients(c, out, inputs));
 }
 
 const CASES = loadLossCases("ctc");

@@ -200,9 +200,19 @@ function callLoss(c: LossCase, inputs: Tensor[], options: Record<string, unknown
 export function runLossCase(c: LossCase): void {
   const inputs = c.inputs.map(leaf);
   const options = decodeOptions(c.options);
+  runCaseWith(c, () => callLoss(c, inputs, options),
+    (out) => checkGradients(c, out, inputs, options));
+}
+
+/**
+ * Checks one case's outcome: the error, or the result and then `checkGrads(out)` when the case
+ * has gradients; and the warnings `call` emitted.
+ */
+export function runCaseWith(c: LossCase, call: () => Tensor,
+  checkGrads: (out: Tensor) => void): void {
   const { value: outcome, warnings } = captureWarnings(() => {
     try {
-      return { out: callLoss(c, inputs, options) };
+      return { out: call() };
     } catch (error) {
       return { error };
     }
@@ -214,7 +224,7 @@ export function runLossCase(c: LossCase): void {
     const out = outcome.out!;
     assertTensorClose(out, c.result!, `${c.name}: result`, caseTolerance(c));
     assert.equal(out.gradFn?.name() ?? null, c.result!.gradFn, `${c.name}: grad_fn`);
-    if (c.grads) checkGradients(c, out, inputs, options);
+    if (c.grads) checkGrads(out);
   }
   assert.deepEqual(warnings, c.warnings, `${c.name}: warnings`);
 }
