@@ -1,6 +1,7 @@
 // Generic float32 arithmetic for the tensor ops (src/kernels/elementwise.ts): out = a op b over
-// [i0, i1), with op 0 add, 1 sub, 2 mul, 3 div. IEEE f32 arithmetic rounds exactly as the JS
-// loops do (a double result of two floats, rounded once to float32). Each returns 0.
+// [i0, i1), with op 0 add, 1 sub, 2 mul, 3 div, 4 clamp_min (max), 5 clamp_max (min). IEEE f32
+// arithmetic rounds exactly as the JS loops do (a double result of two floats, rounded once to
+// float32); max/min propagate NaN from either side, as Math.max/min do. Each returns 0.
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -10,6 +11,8 @@
   if (op == 0) return f32x4.add(x, y);
   if (op == 1) return f32x4.sub(x, y);
   if (op == 2) return f32x4.mul(x, y);
+  if (op == 4) return f32x4.max(x, y);
+  if (op == 5) return f32x4.min(x, y);
   return f32x4.div(x, y);
 }
 
@@ -17,6 +20,8 @@
   if (op == 0) return x + y;
   if (op == 1) return x - y;
   if (op == 2) return x * y;
+  if (op == 4) return max<f32>(x, y);
+  if (op == 5) return min<f32>(x, y);
   return x / y;
 }
 

@@ -7,6 +7,15 @@ export { mse_fwd, mse_none, mse_bwd, l1_fwd, l1_none, l1_bwd, scale, negate, zer
 export { huber_fwd, smooth_l1_fwd, log_f32, kl_fwd, bce_fwd, soft_margin_fwd } from "./losses2";
 
 export { ew_vv, ew_vs, ew_where, ew_cmp } from "./elementwise";
+export { op_unary, op_grad, op_sum, op_rows, op_rows_bwd } from "./ops";
+export { multimargin_rows, mlm_rows, labels_i64 } from "./margin";
+export { ctc_f32, ctc_f64 } from "./ctc";
+export { bce_logits_fwd } from "./logits";
+export { mse_fwd_f64, l1_fwd_f64 } from "./pointwise";
+export { bce_check } from "./losses2";
+export { softmax64_rows, logsoftmax64_bwd_rows, softmax64_bwd_rows, kl64_fwd, exp_log_f64 }
+  from "./softmax64";
+export { ce64_rows } from "./ce64";
 /** First byte after the module's static data: where the host may place its own data. */
 export function heap_base(): usize {
   return __heap_base;

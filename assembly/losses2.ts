@@ -91,9 +91,37 @@ export function smooth_l1_fwd(x: usize, y: usize, g: usize, b: f32, n: f32, i0: 
 
 // ---- natural logarithm (SIMD) ----------------------------------------------------------------
 
-const LN2_HI: f32 = 0.693359375;         // Cody–Waite split of ln 2: exact in few bits …
-const LN2_LO: f32 = -2.12194440e-4;      // … plus the remainder
-const MIN_NORMAL: f32 = 1.17549435e-38;
+
+// Bit patterns of vlog's constants, each splatted to 4 lanes: loaded from memory inside loops,
+// which V8 does in one instruction, where it re-materialises a `v128.const` in several.
+const LOG_CONSTANTS: usize = memory.data<u32>([
+  0x00800000, 0x00800000, 0x00800000, 0x00800000, // 0   smallest normal
+  0x4B000000, 0x4B000000, 0x4B000000, 0x4B000000, // 16  2^23
+  0x0000007E, 0x0000007E, 0x0000007E, 0x0000007E, // 32  exponent bias − 1 (i32)
+  0x00000017, 0x00000017, 0x00000017, 0x00000017, // 48  23 (i32)
+  0x007FFFFF, 0x007FFFFF, 0x007FFFFF, 0x007FFFFF, // 64  mantissa mask (i32)
+  0x3F000000, 0x3F000000, 0x3F000000, 0x3F000000, // 80  0.5 (also ½ as exponent bits)
+  0x3F3504F3, 0x3F3504F3, 0x3F3504F3, 0x3F3504F3, // 96  √½
+  0x3F800000, 0x3F800000, 0x3F800000, 0x3F800000, // 112 1
+  0x3D9021BB, 0x3D9021BB, 0x3D9021BB, 0x3D9021BB, // 128 p0
+  0xBDEBD1B8, 0xBDEBD1B8, 0xBDEBD1B8, 0xBDEBD1B8, // 144 p1
+  0x3DEF251A, 0x3DEF251A, 0x3DEF251A, 0x3DEF251A, // 160 p2
+  0xBDFE5D4F, 0xBDFE5D4F, 0xBDFE5D4F, 0xBDFE5D4F, // 176 p3
+  0x3E11E9BF, 0x3E11E9BF, 0x3E11E9BF, 0x3E11E9BF, // 192 p4
+  0xBE2AAE50, 0xBE2AAE50, 0xBE2AAE50, 0xBE2AAE50, // 208 p5
+  0x3E4CCEAC, 0x3E4CCEAC, 0x3E4CCEAC, 0x3E4CCEAC, // 224 p6
+  0xBE7FFFFC, 0xBE7FFFFC, 0xBE7FFFFC, 0xBE7FFFFC, // 240 p7
+  0x3EAAAAAA, 0x3EAAAAAA, 0x3EAAAAAA, 0x3EAAAAAA, // 256 p8
+  0xB95E8083, 0xB95E8083, 0xB95E8083, 0xB95E8083, // 272 ln 2 (low part)
+  0x3F318000, 0x3F318000, 0x3F318000, 0x3F318000, // 288 ln 2 (high part)
+  0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, // 304 −inf
+  0x7F800000, 0x7F800000, 0x7F800000, 0x7F800000, // 320 inf
+  0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000, // 336 NaN
+], 16);
+
+@inline function logK(offset: usize): v128 {
+  return v128.load(LOG_CONSTANTS + offset);
+}
 
 /**
  * log x for four float32 (Cephes `logf`): x = m·2^e with m ∈ [√½, √2), log(1 + f) for
@@ -101,32 +129,33 @@ const MIN_NORMAL: f32 = 1.17549435e-38;
  * first. log 0 = −inf, log(x < 0) = NaN, log NaN = NaN, log inf = inf. Max rel error ≈ 1 ulp.
  */
 @inline export function vlog(x: v128): v128 {
-  const small = f32x4.lt(x, f32x4.splat(MIN_NORMAL));
-  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608)), x, small);
-  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.splat(126));
-  e = i32x4.sub(e, v128.and(small, i32x4.splat(23)));
-  let m = v128.or(v128.and(xs, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [½, 1)
-  const low = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  const Z = f32x4.splat(0);
+  const small = f32x4.lt(x, logK(0));
+  const xs = v128.bitselect(f32x4.mul(x, logK(16)), x, small);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), logK(32));
+  e = i32x4.sub(e, v128.and(small, logK(48)));
+  let m = v128.or(v128.and(xs, logK(64)), logK(80)); // [½, 1)
+  const low = f32x4.lt(m, logK(96));
   e = i32x4.add(e, low);                                   // low is −1 where true
-  const f = f32x4.sub(f32x4.add(m, v128.and(m, low)), f32x4.splat(1));
+  const f = f32x4.sub(f32x4.add(m, v128.and(m, low)), logK(112));
   const fe = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(f, f);
-  let p = f32x4.splat(7.0376836292e-2);
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  let p = logK(128);
+  p = f32x4.add(f32x4.mul(p, f), logK(144));
+  p = f32x4.add(f32x4.mul(p, f), logK(160));
+  p = f32x4.add(f32x4.mul(p, f), logK(176));
+  p = f32x4.add(f32x4.mul(p, f), logK(192));
+  p = f32x4.add(f32x4.mul(p, f), logK(208));
+  p = f32x4.add(f32x4.mul(p, f), logK(224));
+  p = f32x4.add(f32x4.mul(p, f), logK(240));
+  p = f32x4.add(f32x4.mul(p, f), logK(256));
   let y = f32x4.mul(f32x4.mul(p, f), z);
-  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(fe, f32x4.splat(LN2_HI)));
-  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
-  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
-  return v128.bitselect(f32x4.splat(NaN), r, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+  y = f32x4.add(y, f32x4.mul(fe, logK(272)));
+  y = f32x4.sub(y, f32x4.mul(z, logK(80)));
+  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(fe, logK(288)));
+  r = v128.bitselect(logK(304), r, f32x4.eq(x, Z));
+  r = v128.bitselect(x, r, f32x4.eq(x, logK(320)));
+  return v128.bitselect(logK(336), r, v128.or(f32x4.lt(x, Z), f32x4.ne(x, x)));
 }
 
 /** out = log x (for testing vlog against Math.log). */
@@ -206,6 +235,23 @@ export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1:
     if (g != 0) store<f32>(at(g, i), ((xs - ys) / max(m * xs, <f32>1e-12)) / divisor);
   }
   return total;
+}
+
+/** How many of x[i0, i1) lie outside [0, 1] (NaN included): PyTorch's BCE input check. */
+export function bce_check(x: usize, i0: i32, i1: i32): f64 {
+  const ZERO = f32x4.splat(0), ONE = f32x4.splat(1);
+  let bad: i32 = 0;
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const v = v128.load(at(x, i));
+    const inside = v128.and(f32x4.ge(v, ZERO), f32x4.le(v, ONE));
+    bad += 4 - <i32>popcnt(i32x4.bitmask(inside));
+  }
+  for (; i < i1; i++) {
+    const v = load<f32>(at(x, i));
+    if (!(v >= 0 && v <= 1)) bad++;
+  }
+  return <f64>bad;
 }
 
 // ---- SoftMarginLoss --------------------------------------------------------------------------

@@ -153,3 +153,66 @@ export function zero_bytes(p: usize, b0: i32, b1: i32): f64 {
   memory.fill(p + <usize>b0, 0, <usize>(b1 - b0));
   return 0;
 }
+
+// ---- float64 (f64x2): the JS loops' arithmetic exactly, sums accumulated in f64 ----------------
+
+@inline function at8(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+/** Σ (x − y)² over float64; when g ≠ 0 also g = k·(x − y). */
+export function mse_fwd_f64(x: usize, y: usize, g: usize, k: f64, i0: i32, i1: i32): f64 {
+  const K = f64x2.splat(k);
+  let a0 = f64x2.splat(0), a1 = a0;
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const d0 = f64x2.sub(v128.load(at8(x, i)), v128.load(at8(y, i)));
+    const d1 = f64x2.sub(v128.load(at8(x, i), 16), v128.load(at8(y, i), 16));
+    a0 = f64x2.add(a0, f64x2.mul(d0, d0));
+    a1 = f64x2.add(a1, f64x2.mul(d1, d1));
+    if (g != 0) {
+      v128.store(at8(g, i), f64x2.mul(K, d0));
+      v128.store(at8(g, i), f64x2.mul(K, d1), 16);
+    }
+  }
+  const a = f64x2.add(a0, a1);
+  let total = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  for (; i < i1; i++) {
+    const d = load<f64>(at8(x, i)) - load<f64>(at8(y, i));
+    total += d * d;
+    if (g != 0) store<f64>(at8(g, i), k * d);
+  }
+  return total;
+}
+
+/** sgn(d) as ±1, or 0 for d = 0 and NaN, for two float64. */
+@inline function vsign64(d: v128, SIGN: v128, ONE: v128, Z: v128): v128 {
+  const nonzero = v128.or(f64x2.lt(d, Z), f64x2.gt(d, Z));
+  return v128.and(v128.or(v128.and(d, SIGN), ONE), nonzero);
+}
+
+/** Σ |x − y| over float64; when g ≠ 0 also g = k·sgn(x − y). */
+export function l1_fwd_f64(x: usize, y: usize, g: usize, k: f64, i0: i32, i1: i32): f64 {
+  const K = f64x2.splat(k);
+  const SIGN = i64x2.splat(0x8000000000000000), ONE = f64x2.splat(1), Z = f64x2.splat(0);
+  let a0 = f64x2.splat(0), a1 = a0;
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const d0 = f64x2.sub(v128.load(at8(x, i)), v128.load(at8(y, i)));
+    const d1 = f64x2.sub(v128.load(at8(x, i), 16), v128.load(at8(y, i), 16));
+    a0 = f64x2.add(a0, f64x2.abs(d0));
+    a1 = f64x2.add(a1, f64x2.abs(d1));
+    if (g != 0) {
+      v128.store(at8(g, i), f64x2.mul(K, vsign64(d0, SIGN, ONE, Z)));
+      v128.store(at8(g, i), f64x2.mul(K, vsign64(d1, SIGN, ONE, Z)), 16);
+    }
+  }
+  const a = f64x2.add(a0, a1);
+  let total = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  for (; i < i1; i++) {
+    const d = load<f64>(at8(x, i)) - load<f64>(at8(y, i));
+    total += abs(d);
+    if (g != 0) store<f64>(at8(g, i), k * (d > 0 ? 1 : d < 0 ? -1 : 0));
+  }
+  return total;
+}

@@ -36,7 +36,8 @@ export function ce_rows(x: usize, g: usize, tgt: usize, w: usize, coef: usize, l
       s = expSum(xr, 0, C, m);
     }
     let l: f64 = 0;
-    if (t >= 0) l = -(<f64>load<f32>(w + (<usize>r << 2)) * ((<f64>xt - <f64>m) - Math.log(s)));
+    // x − max in float32, as PyTorch's log_softmax (3e38 − (−3e38) is inf)
+    if (t >= 0) l = -(<f64>load<f32>(w + (<usize>r << 2)) * (<f64>(xt - m) - Math.log(s)));
     store<f64>(loss + (<usize>r << 3), l);
     total += l;
   }

@@ -38,11 +38,12 @@ async function compile(shared: boolean): Promise<Uint8Array> {
   return binary;
 }
 
+/** An array literal of base64 lines joined at load (a long `+` chain overflows parsers). */
 function base64Lines(bytes: Uint8Array): string {
   const text = Buffer.from(bytes).toString("base64");
   const lines: string[] = [];
-  for (let i = 0; i < text.length; i += 96) lines.push(`  "${text.slice(i, i + 96)}"`);
-  return lines.join(" +\n");
+  for (let i = 0; i < text.length; i += 96) lines.push(`  "${text.slice(i, i + 96)}",`);
+  return `[\n${lines.join("\n")}\n].join("")`;
 }
 
 /** The text of module.generated.ts for the current assembly/ sources. */

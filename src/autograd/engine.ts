@@ -14,7 +14,10 @@
  * a fresh gradient and keeps no reference) or through the buffer pool's hand-over
  * (`claimSpent` in kernels/buffers.ts: a spent lease's buffer leaves the pool for good). A
  * mark is consumed by the first steal, so a tensor reaching two leaves is copied for the
- * second, and every unmarked gradient is copied as before.
+ * second, and every unmarked gradient is copied as before. Later gradients are added into the
+ * existing `.grad` in place, as PyTorch's AccumulateGrad does. A `.grad` made from a claimed
+ * pool buffer or from the engine's own copy is recorded as recyclable (recycling.ts): if user
+ * code never reads it, dropping it returns its storage to the pool.
  */
 import { RuntimeError, check } from "../errors.js";
 import { denseStrides, sameShape, sizeString } from "../tensor/shape.js";
@@ -24,6 +27,8 @@ import { AccumulateGrad, type Edge, FunctionNode, type Node } from "./node.js";
 import { gradientEdge } from "./record.js";
 import { sumToShape } from "../ops/reduce.js";
 import { claimSpent } from "../kernels/buffers.js";
+import { binaryFast } from "../kernels/elementwise.js";
+import { ownGradient } from "./recycling.js";
 
 /** Gradients whose producer keeps no reference: the first leaf to receive one may keep it. */
 const transferable = new WeakSet<Tensor>();
@@ -118,11 +123,33 @@ function addPending(pending: Map<Node, Tensor>, edge: Edge, grad: Tensor): void 
   pending.set(edge.node, previous ? markTransferable(previous.add(grad)) : grad);
 }
 
-/** Like AccumulateGrad: a new `.grad` takes the leaf's layout (when dense) and keeps it. */
+/**
+ * Like AccumulateGrad: a new `.grad` takes the leaf's layout (when dense) and keeps it; an
+ * existing one is added to in place (`variable_grad += new_grad`), so a user holding `x.grad`
+ * sees the sum, as in PyTorch.
+ */
 function accumulate(leaf: Tensor, grad: Tensor): void {
-  const layout = leaf.grad ? leaf.grad.torchStrides : denseStrides(leaf.shape, leaf.torchStrides);
-  leaf.grad = leaf.grad ? leaf.grad.add(grad) : steal(grad) ?? grad.detach().clone();
-  leaf.grad.torchStrides = layout;
+  const existing = leaf.peekGrad();
+  if (existing) {
+    if (!addInPlace(existing, grad)) {
+      const sum = existing.add(grad);
+      sum.torchStrides = existing.torchStrides;
+      leaf.grad = sum;
+    }
+    return;
+  }
+  const kept = steal(grad) ?? ownGradient(grad.detach().clone());
+  kept.torchStrides = denseStrides(leaf.shape, leaf.torchStrides);
+  leaf.grad = kept;
+}
+
+/** `into += grad` on same-shaped float storage (false, doing nothing, otherwise). */
+function addInPlace(into: Tensor, grad: Tensor): boolean {
+  const a = into.data;
+  const b = grad.data;
+  if (!sameShape(into.shape, grad.shape) || into.dtype !== grad.dtype) return false;
+  if (!(a instanceof Float32Array || a instanceof Float64Array)) return false;
+  return binaryFast("add", a, b as typeof a, a);
 }
 
 /**
@@ -133,7 +160,9 @@ function accumulate(leaf: Tensor, grad: Tensor): void {
 function steal(grad: Tensor): Tensor | null {
   if (grad.requiresGrad) return null;
   const owned = transferable.has(grad);
-  if (owned) transferable.delete(grad);
-  else if (!claimSpent(grad.data)) return null;
-  return grad.detach();
+  if (owned) {
+    transferable.delete(grad);
+    return grad.detach();
+  }
+  return claimSpent(grad.data) ? ownGradient(grad.detach()) : null;
 }

@@ -11,17 +11,19 @@
  * Hand-over: the engine may keep a spent buffer as a leaf's `.grad` instead of copying it
  * (`claimSpent`, only during the backward that spent it, before any later lease). The buffer then
  * leaves the pool for good: it is ordinary tensor storage (a shared-memory block returns to the
- * heap when that tensor is collected), and the next lease of that size allocates a new one. It
- * is never taken back when `.grad` is cleared: without refcounts nothing can tell whether the
- * user still holds the old gradient (`g = x.grad; x.grad = null` is common), so reusing it could
- * overwrite values someone reads. So that a synchronous loop (where nothing is collected until
- * it yields) cannot pile up given-away buffers, at most LEND_MAX of one size may be alive at
- * once (tracked by WeakRef); past that the engine copies, as before, and the buffer stays pooled.
+ * heap when that tensor is collected), and the next lease of that size allocates a new one,
+ * unless the gradient comes back: a `.grad` the user never read is returned by
+ * {@link recycleBuffer} when its leaf drops it (see autograd/recycling.ts), so a steady
+ * `backward(); x.grad = null` loop reuses one buffer. A gradient the user did read is never taken
+ * back (`g = x.grad; x.grad = null` is common; reusing it would overwrite values someone reads).
+ * So that a synchronous loop keeping its gradients (where nothing is collected until it yields)
+ * cannot pile up given-away buffers, at most LEND_MAX of one size may be alive at once (tracked
+ * by WeakRef); past that the engine copies, as before, and the buffer stays pooled.
  *
  * Only large buffers are pooled (at most POOL_MAX free ones, most recently used kept), placed
  * in the shared WebAssembly memory when it has room, so threads can write them.
  */
-import { wasmFloat32 } from "./wasm/heap.js";
+import { wasmFloat32, wasmFloat64 } from "./wasm/heap.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -40,10 +42,13 @@ export class Lease {
 const free: FloatArray[] = [];
 const spent: FloatArray[] = [];
 let lent: WeakRef<FloatArray>[] = [];
+const stats = { allocated: 0, reused: 0, recycled: 0 };
 
 /** A new float buffer (not zeroed when it comes from the shared memory). */
 export function freshBuffer(kind: "float32" | "float64", n: number): FloatArray {
-  if (kind === "float64") return new Float64Array(n);
+  if (kind === "float64") {
+    return (n >= POOL_MIN ? wasmFloat64(n, false) : null) ?? new Float64Array(n);
+  }
   return (n >= POOL_MIN ? wasmFloat32(n, false) : null) ?? new Float32Array(n);
 }
 
@@ -62,9 +67,11 @@ export function lease(kind: "float32" | "float64", n: number): Lease {
     const data = free[i];
     if (data.length === n && data instanceof Kind) {
       free.splice(i, 1);
+      stats.reused++;
       return new Lease(data);
     }
   }
+  stats.allocated++;
   return new Lease(freshBuffer(kind, n));
 }
 
@@ -83,11 +90,31 @@ export function claimSpent(data: ArrayLike<unknown>): boolean {
   const i = spent.indexOf(data as FloatArray);
   if (i < 0) return false;
   lent = lent.filter((r) => r.deref() !== undefined);
-  const n = spent[i].length;
-  if (lent.filter((r) => r.deref()!.length === n).length >= LEND_MAX) return false;
+  const kind = spent[i];
+  // per size and element type: float32 gradients alive must not stop float64 ones of that length
+  const alike = (a: FloatArray) => a.length === kind.length && a.constructor === kind.constructor;
+  if (lent.filter((r) => alike(r.deref()!)).length >= LEND_MAX) return false;
   lent.push(new WeakRef(spent[i]));
   spent.splice(i, 1);
   return true;
+}
+
+/**
+ * Returns a gradient's storage to the pool: the caller guarantees nothing references it any
+ * more (an unobserved `.grad` its leaf dropped). Small or non-float storage is left to the GC.
+ */
+export function recycleBuffer(data: FloatArray): void {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
+  if (data.length < POOL_MIN) return;
+  lent = lent.filter((r) => r.deref() !== undefined && r.deref() !== data);
+  stats.recycled++;
+  free.push(data);
+  if (free.length > POOL_MAX) free.shift();
+}
+
+/** Pool counters, for tests: buffers allocated by leases, leases served from the pool, returns. */
+export function bufferPoolStats() {
+  return { ...stats, free: free.length, spent: spent.length };
 }
 
 /**

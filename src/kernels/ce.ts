@@ -7,8 +7,10 @@
 import { wasmFor } from "./backend.js";
 import { expNeg } from "./exp.js";
 import type { NllLayout } from "./nll.js";
-import { f32View, f64View, i32View, reusableBlock } from "./wasm/heap.js";
+import { f32View, f64View, i32View, offsetOf, reusableBlock } from "./wasm/heap.js";
 import { inout, input, output, rowwise } from "./wasm/drive.js";
+import { wasm64For } from "./wasm/drive64.js";
+import { parallelFor } from "./wasm/threads.js";
 import { scaleInto } from "./pointwise.js";
 import type { WasmRuntime } from "./wasm/runtime.js";
 
@@ -58,17 +60,26 @@ export function crossEntropyTargets(t: Float64Array, classWeight: FloatArray | n
  */
 export function crossEntropyForward(x: FloatArray, grad: FloatArray | null,
   targets: CrossEntropyTargets, layout: NllLayout, losses: Float64Array): number {
-  const rt = layout.spatial === 1 ? wasmFor(x) : null;
-  let total: number;
-  if (rt && (grad === null || grad instanceof Float32Array)) {
-    total = wasmRows(rt, x as Float32Array, grad, targets, layout, losses);
-  } else if (layout.spatial === 1) {
-    total = jsRows(x, grad, targets, layout.classes, losses);
-  } else {
-    total = jsSlabs(x, grad, targets, layout, losses);
-  }
+  const total = wasmForward(x, grad, targets, layout, losses) ?? (layout.spatial === 1
+    ? jsRows(x, grad, targets, layout.classes, losses)
+    : jsSlabs(x, grad, targets, layout, losses));
   if (grad) signZeroWeightTargets(grad, targets, layout, null);
   return total;
+}
+
+/** {@link crossEntropyForward} on the WebAssembly kernels, or null when they do not apply. */
+function wasmForward(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTargets,
+  layout: NllLayout, losses: Float64Array): number | null {
+  if (layout.spatial !== 1) return null;
+  if (x instanceof Float32Array && (grad === null || grad instanceof Float32Array)) {
+    const rt = wasmFor(x);
+    return rt ? wasmRows(rt, x, grad, targets, layout, losses) : null;
+  }
+  if (x instanceof Float64Array && (grad === null || grad instanceof Float64Array)) {
+    const rt = wasm64For(x);
+    return rt ? wasmRows64(rt, x, grad, targets, layout, losses) : null;
+  }
+  return null;
 }
 
 /**
@@ -97,6 +108,45 @@ function wasmRows(rt: WasmRuntime, x: Float32Array, grad: Float32Array | null,
   f32View(coef, batch).set(targets.coef);
   const total = rowwise(rt, "ce_rows", [input(x), output(grad)],
     [tgt, w, coef, loss, classes], batch, classes);
+  losses.set(f64View(loss, batch));
+  return total;
+}
+
+/** Rows of float64 logits per staged chunk: enough for the thread pool to split it. */
+const CHUNK64_ELEMENTS = 1 << 20;
+
+/**
+ * {@link wasmRows} for float64 (`ce64_rows`, f64x2). Operands in the shared memory are used in
+ * place; logits elsewhere are staged through it a chunk of rows at a time (the kernel then writes
+ * a gradient that lives elsewhere over the staged logits, which are copied out). Null when the
+ * shared memory has no room.
+ */
+function wasmRows64(rt: WasmRuntime, x: Float64Array, grad: Float64Array | null,
+  targets: CrossEntropyTargets, { batch, classes }: NllLayout, losses: Float64Array): number | null {
+  const xOff = offsetOf(x);
+  const gOff = grad ? offsetOf(grad) : 0;
+  const resident = xOff >= 0 && gOff >= 0;
+  const perChunk = resident ? batch : Math.max(1, Math.floor(CHUNK64_ELEMENTS / classes));
+  const stage = resident ? 0 : reusableBlock("ce64-stage", Math.min(perChunk, batch) * classes * 8);
+  const base = reusableBlock("ce64-rows", batch * 28 + 64);
+  if (stage < 0 || base < 0) return null;
+  // Per-row arrays: i32 target, f64 weight, f64 coef, f64 loss.
+  const tgt = base;
+  const w = Math.ceil((base + batch * 4) / 8) * 8, coef = w + batch * 8, loss = coef + batch * 8;
+  i32View(tgt, batch).set(targets.target);
+  f64View(w, batch).set(targets.weight);
+  f64View(coef, batch).set(targets.coef);
+  let total = 0;
+  for (let r0 = 0; r0 < batch; r0 += perChunk) {
+    const r1 = Math.min(batch, r0 + perChunk);
+    const lo = r0 * classes, hi = r1 * classes;
+    if (xOff < 0) f64View(stage, hi - lo).set(x.subarray(lo, hi));
+    const xp = xOff >= 0 ? xOff + lo * 8 : stage;
+    const gp = grad === null ? 0 : gOff >= 0 ? gOff + lo * 8 : stage;
+    total += parallelFor(rt, "ce64_rows", [xp, gp, tgt + r0 * 4, w + r0 * 8, coef + r0 * 8,
+      loss + r0 * 8, classes], r1 - r0, classes, 1);
+    if (grad && gOff < 0) grad.set(f64View(stage, hi - lo), lo);
+  }
   losses.set(f64View(loss, batch));
   return total;
 }
@@ -148,9 +198,17 @@ function scaleRange(g: FloatArray, o: number, e: number, k: number): void {
   for (let i = o; i < e; i++) g[i] = g[i] * k + 0;
 }
 
-/** −w·log softmax(x)[t] from the row's max and Σ exp(x − max); 0 for an ignored row. */
-function rowLoss(xt: number, m: number, s: number, t: number, w: number): number {
-  return t < 0 ? 0 : -(w * ((xt - m) - Math.log(s)));
+/**
+ * −w·log softmax(x)[t] from the row's max and Σ exp(x − max); 0 for an ignored row. `round`
+ * is Math.fround for float32: PyTorch's x − max is float32, so 3e38 − (−3e38) is inf.
+ */
+function rowLoss(xt: number, m: number, s: number, t: number, w: number,
+  round: (v: number) => number): number {
+  return t < 0 ? 0 : -(w * (round(xt - m) - Math.log(s)));
+}
+
+function identity(v: number): number {
+  return v;
 }
 
 function jsRows(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTargets, C: number,
@@ -172,7 +230,7 @@ function jsRows(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTar
     } else {
       s = f32 ? expSum32(x, o, e, m) : expSum64(x, o, e, m);
     }
-    losses[r] = rowLoss(xt, m, s, t, weight[r]);
+    losses[r] = rowLoss(xt, m, s, t, weight[r], f32 ? Math.fround : identity);
     total += losses[r];
   }
   return total;
@@ -185,6 +243,7 @@ function jsRows(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTar
 function jsSlabs(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTargets,
   { batch, classes, spatial }: NllLayout, losses: Float64Array): number {
   const exp = x instanceof Float32Array ? expNeg : Math.exp;
+  const round = x instanceof Float32Array ? Math.fround : identity;
   const { target, weight } = targets;
   const max = new Float64Array(spatial);
   const sum = new Float64Array(spatial);
@@ -211,7 +270,8 @@ function jsSlabs(x: FloatArray, grad: FloatArray | null, targets: CrossEntropyTa
     for (let s = 0; s < spatial; s++) {
       const p = n * spatial + s;
       const t = target[p];
-      losses[p] = rowLoss(t >= 0 ? x[base + t * spatial + s] : 0, max[s], sum[s], t, weight[p]);
+      losses[p] = rowLoss(t >= 0 ? x[base + t * spatial + s] : 0, max[s], sum[s], t, weight[p],
+        round);
       total += losses[p];
     }
     if (grad) slabGradient(grad, targets, n, classes, spatial, sum);

@@ -208,6 +208,8 @@ export function pNorm(
         else if (p === 0) acc += a !== 0 ? 1 : 0;
         else acc += Math.pow(a, p);
       }
+      // PyTorch accumulates a float32 norm in float32: Σ|x|^p overflows to inf before the root
+      if (out instanceof Float32Array) acc = Math.fround(acc);
       if (p === 2) acc = Math.sqrt(acc);
       else if (p !== 1 && p !== 0 && Number.isFinite(p)) acc = Math.pow(acc, 1 / p);
       out[o * inner + i] = acc;

@@ -9,7 +9,16 @@
  *
  * The inner loops only index typed arrays; the extended labels l' = [blank, y₁, blank, …, y_L,
  * blank] of every sample and the "may skip from s − 2" flags are precomputed by {@link ctcPlan}.
+ *
+ * On the WebAssembly backend {@link ctcFused} runs the same steps in assembly/ctc.ts instead
+ * (float32 with musl's expf/logf, which are glibc's, four cells at a time; float64 scalar),
+ * forward and gradient in one call, samples split across threads when the work is large.
  */
+
+import { getBackend } from "./backend.js";
+import { f32View, f64View, i32View, offsetOf, reusableBlock } from "./wasm/heap.js";
+import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.js";
+import { parallelFor } from "./wasm/threads.js";
 
 type Data = Float64Array;
 
@@ -251,4 +260,98 @@ function finishGradient(plan: CtcPlan, b: number, lp: Data, nll: number, g: numb
     }
   }
   fillRows(plan, b, grad, inputLength, plan.maxTime, 0);
+}
+
+// ---- the WebAssembly kernel ------------------------------------------------------------------
+
+type FloatArray = Float32Array | Float64Array;
+
+/** Each sample's α recursion costs about this many element-wise kernel steps per cell. */
+const CELL_COST = 8;
+
+/** The widest extended label sequence, 2L + 1. */
+function widestOf(plan: CtcPlan): number {
+  let widest = 1;
+  for (let b = 0; b < plan.batch; b++) widest = Math.max(widest, 2 * plan.targetLengths[b] + 1);
+  return widest;
+}
+
+/**
+ * The kernels on the WebAssembly backend, at every size: each cell costs several exp and log, so
+ * even the smallest problem runs faster there than in the JS loops.
+ */
+function ctcRuntime(): WasmRuntime | null {
+  return getBackend() === "wasm" ? wasmRuntime() : null;
+}
+
+/** Byte offsets of the kernel's arrays in one reusable block (8-byte aligned). */
+function ctcLayout(plan: CtcPlan, bytesPer: number, lpInside: boolean, gradInside: boolean) {
+  const cells = plan.maxTime * plan.batch * plan.classes;
+  const sizes = [plan.batch * 16, plan.ext.length * 4, plan.ext.length * 4, plan.batch * 8,
+    plan.ext.length * 2 * bytesPer, plan.batch * plan.classes * 16, alphaSize(plan) * bytesPer,
+    lpInside ? 0 : cells * bytesPer,
+    gradInside ? 0 : cells * bytesPer];
+  const offsets: number[] = [];
+  let end = 0;
+  for (const size of sizes) {
+    offsets.push(end);
+    end += Math.ceil(size / 8) * 8;
+  }
+  return { offsets, bytes: end + 8 };
+}
+
+/**
+ * Runs the forward on the WebAssembly kernel (samples split across threads when the work is
+ * large): the per-sample losses into `nll` and, when `grad` is given, the gradient for an
+ * upstream gradient of 1 (scale it with {@link ctcScaleGradient}). False when the kernel does
+ * not apply (the JS backend, small problems, no memory); nothing is written then.
+ */
+export function ctcFused(plan: CtcPlan, lp: FloatArray, zeroInfinity: boolean, nll: Float64Array,
+  grad: FloatArray | null): boolean {
+  const rt = ctcRuntime();
+  if (!rt) return false;
+  const single = lp instanceof Float32Array;
+  const bytesPer = single ? 4 : 8;
+  const lpAt = offsetOf(lp);
+  const gradAt = grad ? offsetOf(grad) : -1;
+  const { offsets, bytes } = ctcLayout(plan, bytesPer, lpAt >= 0, gradAt >= 0 || !grad);
+  const base = reusableBlock("ctc", bytes);
+  if (base < 0) return false;
+  const [meta, ext, skip, nllAt, beta, acc, alpha, lpCopy, gradCopy] =
+    offsets.map((o) => base + o);
+  const { batch, maxTime, classes } = plan;
+  const metaView = i32View(meta, batch * 4);
+  for (let b = 0; b < batch; b++) {
+    metaView.set([plan.inputLengths[b], plan.targetLengths[b], plan.extStart[b],
+      plan.alphaStart[b]], 4 * b);
+  }
+  i32View(ext, plan.ext.length).set(plan.ext);
+  i32View(skip, plan.ext.length).set(plan.skip);
+  const view = (off: number) => single ? f32View(off, lp.length) : f64View(off, lp.length);
+  if (lpAt < 0) view(lpCopy).set(lp);
+  const gradPtr = !grad ? 0 : gradAt >= 0 ? gradAt : gradCopy;
+  parallelFor(rt, single ? "ctc_f32" : "ctc_f64", [lpAt >= 0 ? lpAt : lpCopy, gradPtr, meta, ext,
+    skip, alpha, beta, acc, nllAt, maxTime, batch, classes, plan.blank, +zeroInfinity], batch,
+  maxTime * widestOf(plan) * CELL_COST, 1);
+  nll.set(f64View(nllAt, batch));
+  if (grad && gradAt < 0) grad.set(view(gradCopy));
+  return true;
+}
+
+/**
+ * Multiplies the gradient {@link ctcFused} wrote (upstream 1) by the upstream gradient `up`
+ * (one value per sample), as ATen's last step multiplies by it: only the rows t < T_b, and not
+ * the samples `zeroInfinity` zeroed.
+ */
+export function ctcScaleGradient(plan: CtcPlan, grad: FloatArray, up: ArrayLike<number>,
+  zeroInfinity: boolean, nll: Float64Array): void {
+  const { batch, classes } = plan;
+  for (let b = 0; b < batch; b++) {
+    const u = up[b];
+    if (u === 1 || (zeroInfinity && nll[b] === Infinity)) continue;
+    for (let t = 0; t < plan.inputLengths[b]; t++) {
+      const row = (t * batch + b) * classes;
+      for (let i = row; i < row + classes; i++) grad[i] = grad[i] * u;
+    }
+  }
 }

@@ -11,11 +11,13 @@
 import { wasmFor } from "./backend.js";
 import { type Operand, input, output, pointwise } from "./wasm/drive.js";
 import { f32View, reusableBlock } from "./wasm/heap.js";
+import { unarySimd } from "./fast-ops.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
 /** The WASM SIMD op codes of assembly/elementwise.ts. */
-const WASM_OPS: Partial<Record<string, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const WASM_OPS: Partial<Record<string, number>> = { add: 0, sub: 1, mul: 2, div: 3,
+  clampMin: 4, clampMax: 5 };
 const WASM_CMP: Partial<Record<string, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 /** `x op y` as `y op' x`, for a scalar left operand. */
 const FLIPPED: Partial<Record<string, number>> = { eq: 0, ne: 1, lt: 4, le: 5, gt: 2, ge: 3 };
@@ -42,7 +44,7 @@ export function binaryFast(op: FastBinaryOp, a: FloatArray, b: FloatArray, out: 
   return false;
 }
 
-/** Large float32 add/sub/mul/div on the WASM SIMD backend (same f32 roundings). */
+/** Large float32 add/sub/mul/div/clamp on the WASM SIMD backend (same f32 roundings). */
 function simd(op: FastBinaryOp, a: FloatArray, b: FloatArray, out: Out): boolean {
   if (out instanceof Uint8Array) return compareSimd(op, a, b, out);
   const code = WASM_OPS[op];
@@ -151,6 +153,7 @@ export type FastUnaryOp =
   | "logSigmoid";
 
 export function unaryFast(op: FastUnaryOp, x: FloatArray, out: FloatArray): void {
+  if (unarySimd(op, x, out)) return;
   const n = out.length;
   switch (op) {
     case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]; return;

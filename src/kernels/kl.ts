@@ -6,7 +6,7 @@
  */
 import { wasmFor } from "./backend.js";
 import type { Round } from "./pointwise-losses.js";
-import { input, output, pointwise } from "./wasm/drive.js";
+import { driveAny, reads, writes, wasm64For } from "./wasm/drive64.js";
 
 type Data = Float32Array | Float64Array;
 
@@ -25,8 +25,16 @@ export function klForward(x: Data, t: Data, r: Round, gx: Data | null, s: number
   if (rt && x instanceof Float32Array && t instanceof Float32Array &&
     (gx === null || gx instanceof Float32Array)) {
     // float32 log by the SIMD kernel (≈ 1 ulp), everything else as below.
-    return pointwise(rt, "kl_fwd", [input(x), input(t), output(gx)], [Math.fround(-s)],
+    const sum = driveAny(rt, "kl_fwd", [reads(x), reads(t), writes(gx)], [Math.fround(-s)],
       x.length);
+    if (sum !== null) return sum;
+  }
+  const rt64 = x instanceof Float64Array ? wasm64For(x) : null;
+  if (rt64 && x instanceof Float64Array && t instanceof Float64Array &&
+    (gx === null || gx instanceof Float64Array)) {
+    // fdlibm's log lane-wise (as Math.log), partial sums in two lanes.
+    const sum = driveAny(rt64, "kl64_fwd", [reads(x), reads(t), writes(gx)], [-s], x.length);
+    if (sum !== null) return sum;
   }
   let sum = 0;
   const negS = -s;

@@ -1,15 +1,21 @@
 /**
  * Fused L1 loops: Σ|x − y| with the gradient k·sgn(x − y) in the same pass, |x − y|
  * elementwise, and the 'none' backward up·sgn(x − y). sgn(0) = sgn(NaN) = 0, as PyTorch's.
- * float32 runs on the WebAssembly kernels when selected.
+ * float32 runs on the WebAssembly kernels when selected, and so does the float64 sum.
  */
 import { wasmFor } from "./backend.js";
 import { input, output, pointwise } from "./wasm/drive.js";
+import { driveAny, reads, wasm64For, writes } from "./wasm/drive64.js";
 
 type FloatArray = Float32Array | Float64Array;
 
 function sgn(d: number): number {
   return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/** Rounds a double to the storage's precision (Math.fround for float32). */
+export function roundingOf(x: FloatArray): (v: number) => number {
+  return x instanceof Float32Array ? Math.fround : (v) => v;
 }
 
 /** Σ |x − y|, and grad = k·sgn(x − y) when `grad` is given (one pass). */
@@ -20,15 +26,22 @@ export function l1Forward(x: FloatArray, y: FloatArray, grad: FloatArray | null,
     return pointwise(rt, "l1_fwd", [input(x as Float32Array), input(y), output(grad)], [k],
       x.length);
   }
+  const rt64 = wasm64For(x);
+  if (rt64 && y instanceof Float64Array && !(grad instanceof Float32Array)) {
+    const sum = driveAny(rt64, "l1_fwd_f64", [reads(x), reads(y), writes(grad)], [k], x.length);
+    if (sum !== null) return sum;
+  }
   let sum = 0;
+  // PyTorch forms x − y in the operands' dtype: float32 3e38 − (−3e38) is inf, not 6e38
+  const round = roundingOf(x);
   if (grad) {
     for (let i = 0; i < x.length; i++) {
-      const d = x[i] - y[i];
+      const d = round(x[i] - y[i]);
       sum += Math.abs(d);
       grad[i] = k * sgn(d);
     }
   } else {
-    for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+    for (let i = 0; i < x.length; i++) sum += Math.abs(round(x[i] - y[i]));
   }
   return sum;
 }

@@ -1,19 +1,26 @@
 /**
  * Fused mean-squared-error loops: forward (summed, with the gradient in the same pass, or
- * elementwise) and backward. float32 runs on the WebAssembly kernels when selected.
+ * elementwise) and backward. float32 runs on the WebAssembly kernels when selected, and so does
+ * the float64 sum.
  */
 import { wasmFor } from "./backend.js";
 import type { Flat } from "./cpu.js";
+import { roundingOf } from "./l1.js";
 import { input, output, pointwise } from "./wasm/drive.js";
+import { driveAny, reads, wasm64For, writes } from "./wasm/drive64.js";
 
 type FloatArray = Float32Array | Float64Array;
 
-/** Σ (x − y)², accumulated in double. */
-export function mseSum(x: Flat<number>, y: Flat<number>): number {
+/**
+ * Σ (x − y)², accumulated in double; `round` (Math.fround for float32) rounds x − y and each
+ * square to the dtype first, as PyTorch forms them, so a float32 square of 4e40 is inf.
+ */
+export function mseSum(x: Flat<number>, y: Flat<number>,
+  round: (v: number) => number = (v) => v): number {
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = x[i] - y[i];
-    sum += d * d;
+    const d = round(x[i] - y[i]);
+    sum += round(d * d);
   }
   return sum;
 }
@@ -26,11 +33,18 @@ export function mseForward(x: FloatArray, y: FloatArray, grad: FloatArray | null
     return pointwise(rt, "mse_fwd", [input(x as Float32Array), input(y), output(grad)], [k],
       x.length);
   }
-  if (!grad) return mseSum(x, y);
+  const rt64 = wasm64For(x);
+  if (rt64 && y instanceof Float64Array && !(grad instanceof Float32Array)) {
+    const sum = driveAny(rt64, "mse_fwd_f64", [reads(x), reads(y), writes(grad)], [k], x.length);
+    if (sum !== null) return sum;
+  }
+  // PyTorch forms x − y and its square in the operands' dtype (float32 overflows to inf)
+  const round = roundingOf(x);
+  if (!grad) return mseSum(x, y, round);
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = x[i] - y[i];
-    sum += d * d;
+    const d = round(x[i] - y[i]);
+    sum += round(d * d);
     grad[i] = k * d;
   }
   return sum;
@@ -64,10 +78,11 @@ export function mseBackward(x: FloatArray, y: FloatArray, gradOut: FloatArray,
       [Math.fround(norm)], x.length);
     return;
   }
+  const round = roundingOf(x);
   if (gradOut.length === 1) {
     const g = gradOut[0];
-    for (let i = 0; i < x.length; i++) grad[i] = norm * (x[i] - y[i]) * g;
+    for (let i = 0; i < x.length; i++) grad[i] = norm * round(x[i] - y[i]) * g;
   } else {
-    for (let i = 0; i < x.length; i++) grad[i] = norm * (x[i] - y[i]) * gradOut[i];
+    for (let i = 0; i < x.length; i++) grad[i] = norm * round(x[i] - y[i]) * gradOut[i];
   }
 }

@@ -32,7 +32,16 @@ function strideOf(a: Data): number {
 export function reduceLosses(losses: Data, mean: boolean): number {
   let sum = 0;
   for (let i = 0; i < losses.length; i++) sum += losses[i];
-  return mean ? sum / losses.length : sum;
+  return reducedValue(sum, losses.length, mean, losses instanceof Float32Array);
+}
+
+/**
+ * 'mean' (sum / n) or 'sum' from a total accumulated in double. PyTorch accumulates float32 in
+ * float32, so a float32 total past the float32 range is inf, and so is its mean.
+ */
+export function reducedValue(sum: number, n: number, mean: boolean, float32: boolean): number {
+  const total = float32 ? Math.fround(sum) : sum;
+  return mean ? total / n : total;
 }
 
 // ---- BCELoss --------------------------------------------------------------------------------
@@ -43,6 +52,8 @@ const LOG_FLOOR = -100;
 
 /** PyTorch's check inside the BCE kernel: 0 ≤ x ≤ 1 (NaN fails). */
 export function allProbabilities(x: Data): boolean {
+  const rt = x instanceof Float32Array ? wasmFor(x) : null;
+  if (rt) return pointwise(rt, "bce_check", [input(x as Float32Array)], [], x.length) === 0;
   for (let i = 0; i < x.length; i++) if (!(x[i] >= 0 && x[i] <= 1)) return false;
   return true;
 }
@@ -134,6 +145,31 @@ export function bceLogitsForward(x: Data, y: Data, p: Data | null, w: Data | nul
     }
     out[i] = w ? ro(v * w[i]) : v;
   }
+}
+
+/**
+ * float32 on the WebAssembly kernel, every operand float32 (`p`, `w` one value per element, or
+ * null): Σ losses (as {@link bceLogitsForward}; SIMD exp and log of ≈ 1 ulp) and, when `grad`
+ * is given, ∂/∂x for upstream 1 (as {@link bceLogitsInputGrad}, σ within a few ulp). Null when
+ * the kernel does not apply (float64, JS backend, small problems).
+ */
+export function bceLogitsSumFast(x: Data, y: Data, p: Data | null, w: Data | null,
+  divisor: number, grad: Data | null): number | null {
+  const rt = x instanceof Float32Array ? wasmFor(x) : null;
+  if (!rt || !bceLogitsFastApplies(x, y, p, w) || !allFloat32(grad)) return null;
+  const optional = (a: Data | null) => (a ? input(a as Float32Array) : output(null));
+  return pointwise(rt, "bce_logits_fwd", [input(x as Float32Array), input(y as Float32Array),
+    optional(p), optional(w), output(grad as Float32Array | null)], [Math.fround(divisor)],
+  x.length);
+}
+
+/** Whether {@link bceLogitsSumFast} takes these operands (all float32, kernels selected). */
+export function bceLogitsFastApplies(x: Data, y: Data, p: Data | null, w: Data | null): boolean {
+  return x instanceof Float32Array && wasmFor(x) !== null && allFloat32(y, p, w);
+}
+
+function allFloat32(...arrays: (Data | null)[]): boolean {
+  return arrays.every((a) => a === null || a instanceof Float32Array);
 }
 
 function sigmoid(v: number, r: Round): number {

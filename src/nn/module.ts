@@ -5,7 +5,7 @@
  */
 import { withIntegerHint } from "../tensor/integer-hint.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { checkOptions } from "./options.js";
+import { checkModuleOptions } from "./arguments.js";
 import { type Reduction, resolveReduction } from "./reduction.js";
 
 export abstract class Module {
@@ -76,7 +76,7 @@ export function lossModule<T extends unknown[], O extends LegacyReduction>(
 
     constructor(options: O = {} as O) {
       super();
-      checkOptions(`${className}.__init__()`, options, optionKeys);
+      checkModuleOptions(className, options, optionKeys);
       const { sizeAverage: _s, reduce: _r, ...rest } = options;
       const reduction = resolveReduction(options, "mean");
       settings.validate?.(options);

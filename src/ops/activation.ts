@@ -2,9 +2,8 @@
 import { record } from "../autograd/record.js";
 import { softplusFast, unaryFast } from "../kernels/elementwise.js";
 import { check } from "../errors.js";
-import { allocStorage } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { dtypeTitle } from "./binary.js";
+import { dtypeTitle, fusedGrad, resultStorage } from "./binary.js";
 import { withLayout } from "./layout.js";
 
 /** Applies `fn` to a floating tensor; PyTorch has no integral kernel (`"<kernel>" not ...`). */
@@ -12,7 +11,7 @@ function mapFloat(x: Tensor, kernel: string,
   fill: (x: Float32Array | Float64Array, out: Float32Array | Float64Array) => void): Tensor {
   check(x.dtype.isFloatingPoint, () => `"${kernel}" not implemented for ` +
     `'${dtypeTitle(x.dtype)}'`);
-  const out = allocStorage(x.dtype, x.numel()) as Float32Array | Float64Array;
+  const out = resultStorage(x.dtype, x.numel()) as Float32Array | Float64Array;
   fill(x.data as Float32Array | Float64Array, out);
   return new Tensor(out, x.shape);
 }
@@ -22,7 +21,8 @@ export function logSigmoid(x: Tensor): Tensor {
   // log σ(x) = min(x, 0) − log1p(e^(−|x|)) (kernels/elementwise.ts)
   const out = mapFloat(x, "log_sigmoid_cpu", (v, o) => unaryFast("logSigmoid", v, o));
   // d/dx log σ(x) = σ(−x)
-  return record("LogSigmoidBackward0", out, [x], (g) => [g.mul(x.neg().sigmoid())]);
+  return record("LogSigmoidBackward0", out, [x],
+    (g) => [fusedGrad("logSigmoid", g, x) ?? g.mul(x.neg().sigmoid())]);
 }
 
 export interface SoftplusOptions {
@@ -38,6 +38,7 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
     (v, o) => softplusFast(v, o, beta, threshold)), [x]);
   return record("SoftplusBackward0", out, [x], (g) => {
     const z = x.mul(beta);
-    return [g.mul(z.sigmoid()).where(z.le(threshold), g)];
+    // PyTorch tests βx > threshold, so NaN takes the σ branch and its gradient is NaN
+    return [g.where(z.gt(threshold), g.mul(z.sigmoid()))];
   });
 }

@@ -1,9 +1,13 @@
 /** Broadcasting binary ops: arithmetic, pow, maximum/minimum, clamp, comparisons, where. */
+import { markTransferable as fresh } from "../autograd/engine.js";
 import { record } from "../autograd/record.js";
 import { check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
 import { type FastBinaryOp, binaryFast, whereFast } from "../kernels/elementwise.js";
-import { type DType, type Storage, allocStorage, bool, float32 } from "../tensor/dtype.js";
+import { type GradKind, gradSimd, scratchFloat32, simdTakes } from "../kernels/fast-ops.js";
+import {
+  type DType, type Storage, allocStorage, bool, dtypeOfStorage, float32,
+} from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { withLayout } from "./layout.js";
@@ -20,6 +24,57 @@ interface BinaryKernel {
   fast?: FastBinaryOp;
 }
 
+let donated: Storage | null = null;
+
+/**
+ * Runs `op` with its result written into the storage of `dead` (when dtype and size match)
+ * instead of a new allocation: one full-size temporary fewer in a composite loss. `dead` must be
+ * an intermediate nothing reads again: no backward saved it (add, sub, neg, where and mul by a
+ * constant save no output; exp, sqrt and sigmoid do) and the caller drops it. The elementwise
+ * kernels read each element before writing it, so `dead` may also be an operand of `op`.
+ */
+export function reusing(dead: Tensor, op: () => Tensor): Tensor {
+  donated = dead.data;
+  try {
+    return op();
+  } finally {
+    donated = null;
+  }
+}
+
+let scratchSlot: string | null = null;
+
+/**
+ * Runs `op` with its float32 result in the reusable scratch block `slot` of the kernels' memory
+ * (no allocation, no first-touch page faults) when that memory is shared; otherwise as usual.
+ * For an intermediate that the next op consumes at once and no backward saves (e.g. the
+ * product under a sum): the next use of `slot` overwrites it. `op` must be a single op (the
+ * first float32 result it allocates takes the block).
+ */
+export function inScratch(slot: string, op: () => Tensor): Tensor {
+  scratchSlot = slot;
+  try {
+    return op();
+  } finally {
+    scratchSlot = null;
+  }
+}
+
+/** Storage for an op's result: storage donated by {@link reusing} or {@link inScratch}, or new. */
+export function resultStorage(dtype: DType, n: number): Storage {
+  if (scratchSlot !== null && dtype === float32) {
+    const scratch = scratchFloat32(scratchSlot, n);
+    scratchSlot = null;
+    if (scratch) return scratch;
+  }
+  const d = donated;
+  if (d !== null && d.length === n && dtypeOfStorage(d) === dtype) {
+    donated = null;
+    return d;
+  }
+  return allocStorage(dtype, n);
+}
+
 /** Applies `kernel` to `a` and `b` broadcast together, computing in `computeDtype`. */
 export function applyBinary(
   a: Operand, b: Operand, computeDtype: DType, outDtype: DType, kernel: BinaryKernel,
@@ -27,7 +82,7 @@ export function applyBinary(
   const ta = asTensorOf(a, computeDtype);
   const tb = asTensorOf(b, computeDtype);
   const shape = broadcastShapes(ta.shape, tb.shape);
-  const out = allocStorage(outDtype, numelOf(shape));
+  const out = resultStorage(outDtype, numelOf(shape));
   if (kernel.fast && isFloat(ta.data) && isFloat(tb.data) && !(out instanceof BigInt64Array) &&
     binaryFast(kernel.fast, ta.data, tb.data, out)) {
     return withLayout(new Tensor(out, shape), [a, b]);
@@ -91,8 +146,8 @@ export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): T
   checkAlpha(a, b, alpha);
   const out = arithmetic(a, b, { number: (x, y) => x - alpha * y,
     bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
-  return record("SubBackward0", out, tensors(a, b), (g) => [g, g.mul(-alpha)],
-    { savesTensors: false });
+  return record("SubBackward0", out, tensors(a, b),
+    (g) => [g, needsGrad(b) ? fresh(g.mul(-alpha)) : null], { savesTensors: false });
 }
 
 /** `other - alpha * self`; a scalar `other` gives PyTorch's `RsubBackward1` (as `1 - x`). */
@@ -103,8 +158,28 @@ export function rsub(self: Tensor, other: Operand, options: { alpha?: number } =
   const out = arithmetic(other, self, { number: (x, y) => x - alpha * y,
     bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
   const name = other instanceof Tensor ? "RsubBackward0" : "RsubBackward1";
-  return record(name, out, tensors(self, other), (g) => [g.mul(-alpha), g],
-    { savesTensors: false });
+  return record(name, out, tensors(self, other),
+    (g) => [needsGrad(self) ? fresh(g.mul(-alpha)) : null, g], { savesTensors: false });
+}
+
+/** Whether an operand is a tensor that requires grad (backward skips the others' gradients). */
+function needsGrad(x: Operand): boolean {
+  return x instanceof Tensor && x.requiresGrad;
+}
+
+/**
+ * `g·f(x)` in one fused pass (see kernels/fast-ops.ts `gradSimd`) for large float32 `g` and `x`
+ * of one shape (or a single-element `g`), else null: the caller composes it from ops.
+ */
+export function fusedGrad(kind: GradKind, g: Tensor, x: Tensor, s = 0): Tensor | null {
+  if (!(x.data instanceof Float32Array) || !(g.data instanceof Float32Array)) return null;
+  if (!simdTakes(x.numel()) || (g.numel() !== 1 && !sameShapeAs(g, x))) return null;
+  const out = allocStorage(float32, x.numel()) as Float32Array;
+  return gradSimd(kind, g.data, x.data, s, out) ? fresh(new Tensor(out, x.shape)) : null;
+}
+
+function sameShapeAs(a: Tensor, b: Tensor): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
 function checkNotBool(a: Operand, b: Operand): void {
@@ -124,16 +199,23 @@ function checkAlpha(a: Operand, b: Operand, alpha: number): void {
 export function mul(a: Operand, b: Operand): Tensor {
   const out = arithmetic(a, b, { number: (x, y) => x * y, bigint: (x, y) => i64(x * y),
     fast: "mul" });
-  return record("MulBackward0", out, tensors(a, b), (g) => [
-    a instanceof Tensor && a.requiresGrad ? g.mul(b) : null,
-    b instanceof Tensor && b.requiresGrad ? g.mul(a) : null,
-  ]);
+  return record("MulBackward0", out, tensors(a, b), (g) => {
+    if (a === b) {
+      // x·x: both gradients are the same g·x, computed once (the engine adds them).
+      const shared = g.mul(a);
+      return [shared, shared];
+    }
+    return [
+      a instanceof Tensor && a.requiresGrad ? fresh(g.mul(b)) : null,
+      b instanceof Tensor && b.requiresGrad ? fresh(g.mul(a)) : null,
+    ];
+  });
 }
 
 export function div(a: Operand, b: Operand): Tensor {
   const out = floating(a, b, { number: (x, y) => x / y, fast: "div" });
   return record("DivBackward0", out, tensors(a, b), (g) => [
-    a instanceof Tensor && a.requiresGrad ? g.div(b) : null,
+    a instanceof Tensor && a.requiresGrad ? fresh(g.div(b)) : null,
     // PyTorch's div_tensor_other_backward: −g·((a / b) / b), which b² would overflow.
     b instanceof Tensor && b.requiresGrad ? g.neg().mul(div(div(a, b), b)) : null,
   ]);
@@ -177,6 +259,11 @@ function squareOrCopy(base: Operand, exponent: Operand): Tensor | null {
 function powBaseGrad(g: Tensor, base: Tensor, exponent: Operand): Tensor {
   if (!(exponent instanceof Tensor)) {
     if (exponent === 0) return g.zerosLike();
+    // g·(x·2): PyTorch's grad * (2 * x.pow(1)) with the same two roundings.
+    if (exponent === 2) {
+      const fused = fusedGrad("square", g, base, 2);
+      if (fused) return fused;
+    }
     return g.mul(pow(base, Number(exponent) - 1).mul(exponent));
   }
   const grad = g.mul(exponent).mul(pow(base, sub(exponent, 1)));
@@ -243,6 +330,11 @@ export function clamp(
 
 /** PyTorch's clamp_backward_min_max: where min > max, only the max bound gets gradient. */
 function clampGrads(g: Tensor, x: Tensor, lower: Operand | null, upper: Operand | null) {
+  const oneBound = lower === null ? upper : upper === null ? lower : null;
+  if (typeof oneBound === "number") {
+    const fused = fusedGrad(lower === null ? "clampMax" : "clampMin", g, x, oneBound);
+    if (fused) return [fused, null, null];
+  }
   const aboveLower = lower === null ? null : ge(x, lower);
   const belowUpper = upper === null ? null : le(x, upper);
   const inside = aboveLower && belowUpper ? logicalAnd(aboveLower, belowUpper)
@@ -265,7 +357,7 @@ export function clampMin(x: Tensor, min: Operand): Tensor {
       fast: "clampMin" });
   const name = min instanceof Tensor ? "ClampMinBackward1" : "ClampMinBackward0";
   return record(name, out, tensors(x, min), (g) => [
-    where(ge(x, min), g, 0),
+    (typeof min === "number" && fusedGrad("clampMin", g, x, min)) || where(ge(x, min), g, 0),
     min instanceof Tensor ? where(lt(x, min), g, 0) : null,
   ]);
 }
@@ -276,7 +368,7 @@ export function clampMax(x: Tensor, max: Operand): Tensor {
       fast: "clampMax" });
   const name = max instanceof Tensor ? "ClampMaxBackward1" : "ClampMaxBackward0";
   return record(name, out, tensors(x, max), (g) => [
-    where(le(x, max), g, 0),
+    (typeof max === "number" && fusedGrad("clampMax", g, x, max)) || where(le(x, max), g, 0),
     max instanceof Tensor ? where(gt(x, max), g, 0) : null,
   ]);
 }
@@ -317,7 +409,7 @@ export function where(condition: Tensor, input: Operand, other: Operand): Tensor
   const a = asTensorOf(input, dtype);
   const b = asTensorOf(other, dtype);
   const shape = broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape));
-  const out = allocStorage(dtype, numelOf(shape)) as kernels.Flat<unknown>;
+  const out = resultStorage(dtype, numelOf(shape)) as kernels.Flat<unknown>;
   if (!(out instanceof BigInt64Array) && whereFast(condition.data as Uint8Array,
     a.data as Uint8Array, b.data as Uint8Array, out as Uint8Array)) {
     return recordWhere(new Tensor(out as Storage, shape), condition, input, other);
@@ -333,7 +425,8 @@ function recordWhere(out: Tensor, condition: Tensor, input: Operand, other: Oper
   const result = withLayout(out, [condition, input, other]);
   return record("WhereBackward0", result,
     [null, ...tensors(input, other)],
-    (g) => [null, where(condition, g, 0), where(condition, 0, g)]);
+    (g) => [null, needsGrad(input) ? fresh(where(condition, g, 0)) : null,
+      needsGrad(other) ? fresh(where(condition, 0, g)) : null]);
 }
 
 /** The data of `t` materialised at the broadcast `shape`. */

@@ -4,10 +4,13 @@
  */
 import { check } from "../errors.js";
 import { checkOptions } from "../nn/options.js";
+import {
+  argumentError, expectFloat, expectInt, expectOptions, expectTensor,
+} from "../tensor/argument-kinds.js";
 import { float32 } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { dtypeTitle } from "./binary.js";
+import { dtypeTitle, reusing } from "./binary.js";
 import { resultType } from "./promote.js";
 
 export interface PairwiseDistanceOptions {
@@ -27,10 +30,20 @@ export interface PairwiseDistanceOptions {
  */
 export function pairwiseDistance(x1: Tensor, x2: Tensor,
   options: PairwiseDistanceOptions = {}): Tensor {
+  expectTensor("pairwise_distance", "x1", 1, x1);
+  expectTensor("pairwise_distance", "x2", 2, x2);
+  expectOptions("pairwise_distance", options);
   checkOptions("pairwise_distance()", options, ["p", "eps", "keepdim"]);
   const { p = 2, eps = 1e-6, keepdim = false } = options;
+  expectFloat("pairwise_distance", "p", 3, p);
+  expectFloat("pairwise_distance", "eps", 4, eps);
+  if (typeof keepdim !== "boolean") {
+    throw argumentError("pairwise_distance", "keepdim", 5, "bool", keepdim);
+  }
   const innermost = Math.max(x1.dim(), x2.dim()) - 1;
-  return x1.sub(x2).add(eps).norm(p, innermost, keepdim);
+  const difference = x1.sub(x2);
+  // The sum takes over the dead difference's storage (SubBackward0 saves nothing).
+  return reusing(difference, () => difference.add(eps)).norm(p, innermost, keepdim);
 }
 
 export interface CosineSimilarityOptions {
@@ -49,8 +62,13 @@ export interface CosineSimilarityOptions {
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor,
   options: CosineSimilarityOptions = {}): Tensor {
+  expectTensor("cosine_similarity", "x1", 1, x1);
+  expectTensor("cosine_similarity", "x2", 2, x2);
+  expectOptions("cosine_similarity", options);
   checkOptions("cosine_similarity()", options, ["dim", "eps"]);
   const { dim = 1, eps = 1e-8 } = options;
+  expectInt("cosine_similarity", "dim", 3, dim);
+  expectFloat("cosine_similarity", "eps", 4, eps);
   const common = resultType(x1, x2);
   check(common.isFloatingPoint, () => "expected common dtype to be floating point, yet " +
     `common dtype is ${dtypeTitle(common)}`);

@@ -2,6 +2,7 @@
 import { record } from "../autograd/record.js";
 import { IndexError, check } from "../errors.js";
 import type * as kernels from "../kernels/cpu.js";
+import { expectInt, expectOptions, expectTensor } from "../tensor/argument-kinds.js";
 import { type Storage, allocStorage, bool, copyStorage, int64 } from "../tensor/dtype.js";
 import {
   broadcastShapes, contiguousStrides, isContiguousStrides, normalizeDim, numelOf,
@@ -160,6 +161,10 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 /** `F.one_hot(tensor, numClasses = -1)`: int64 indices to an int64 one-hot last dim. */
 export function oneHot(indices: Tensor,
   numClasses: number | { numClasses?: number } = -1): Tensor {
+  expectTensor("one_hot", "input", 1, indices);
+  const isOptions = typeof numClasses === "object" && numClasses !== null;
+  if (isOptions) expectOptions("one_hot", numClasses);
+  expectInt("one_hot", "numClasses", 2, isOptions ? numClasses.numClasses : numClasses);
   check(indices.dtype === int64, () => "one_hot is only applicable to index tensor.");
   const values = Array.from(indices.data as BigInt64Array, Number);
   let classes = typeof numClasses === "number" ? numClasses : numClasses.numClasses ?? -1;

@@ -1,8 +1,11 @@
 /** Reductions over all elements or over `dim`s, with `keepdim`, and their gradients. */
+import { markTransferable as fresh } from "../autograd/engine.js";
 import { record } from "../autograd/record.js";
-import { RuntimeError, IndexError, check } from "../errors.js";
+import { RuntimeError, IndexError, TorchTypeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
-import { type DType, allocStorage, bool, int64 } from "../tensor/dtype.js";
+import { rowsBackwardSimd, rowsSimd, simdTakes, sumSimd } from "../kernels/fast-ops.js";
+import { isPlainObject, kindName } from "../tensor/argument-kinds.js";
+import { type DType, type Storage, allocStorage, bool, int64 } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, numelOf, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { dtypeTitle, logicalOr, where } from "./binary.js";
@@ -32,15 +35,22 @@ function parseArgs(
 ): ReduceArgs {
   let options: ReduceOptions = {};
   let dim: DimArg | undefined;
-  if (dimOrOptions !== null && typeof dimOrOptions === "object" && !Array.isArray(dimOrOptions)) {
+  if (isPlainObject(dimOrOptions)) {
     options = dimOrOptions as ReduceOptions;
     dim = options.dim;
   } else {
     dim = dimOrOptions as DimArg | undefined;
   }
-  if (typeof keepdimOrOptions === "object") options = { ...options, ...keepdimOrOptions };
+  if (keepdimOrOptions !== undefined && typeof keepdimOrOptions !== "boolean" &&
+    !isPlainObject(keepdimOrOptions)) {
+    throw new TorchTypeError("argument 'keepdim' must be bool, not " + kindName(keepdimOrOptions));
+  }
+  if (isPlainObject(keepdimOrOptions)) options = { ...options, ...keepdimOrOptions };
   const keepdim = typeof keepdimOrOptions === "boolean" ? keepdimOrOptions : !!options.keepdim;
   const hasDim = dim !== undefined && dim !== null;
+  if (hasDim && typeof dim !== "number" && !Array.isArray(dim)) {
+    throw new TorchTypeError(`argument 'dim' must be int or tuple of ints, not ${kindName(dim)}`);
+  }
   const list = hasDim ? (typeof dim === "number" ? [dim] : [...(dim as number[])]) : [];
   let dims = list.length > 0 ? normalizeDims(list, x.dim()) : allDims(x);
   // A 0-dim tensor accepts dim 0 or -1 and reduces over nothing.
@@ -83,13 +93,34 @@ function layoutFor(x: Tensor, dims: readonly number[]) {
   return { data, layout: { outer: numelOf(kept.map((d) => x.shape[d])), size, inner: 1 } };
 }
 
+/**
+ * `rows × cols` when `dims` are the trailing dims of `shape` (a reduction over the end of each
+ * row), else null.
+ */
+function trailingRows(shape: readonly number[], dims: readonly number[]) {
+  const first = shape.length - dims.length;
+  if (dims.length === 0 || ![...dims].sort((a, b) => a - b).every((d, i) => d === first + i)) {
+    return null;
+  }
+  const cols = numelOf(shape.slice(first));
+  return { rows: numelOf(shape.slice(0, first)), cols };
+}
+
 /** Expands a reduced gradient back over the reduced dims of `shape`. */
 function restore(g: Tensor, shape: readonly number[], dims: readonly number[], keepdim: boolean) {
   if (g.numel() === 1 && !(g.data instanceof BigInt64Array)) {
     // One value over the whole shape: a fill, not a strided gather.
     const out = allocStorage(g.dtype, numelOf(shape));
     (out as Float64Array).fill(g.data[0] as number);
-    return new Tensor(out, shape);
+    return fresh(new Tensor(out, shape));
+  }
+  const fast = g.data instanceof Float32Array && simdTakes(numelOf(shape));
+  const rows = fast ? trailingRows(shape, dims) : null;
+  if (rows) {
+    const out = allocStorage(g.dtype, numelOf(shape));
+    if (rowsBackwardSimd("sum", g.data, null, null, rows.rows, rows.cols, out)) {
+      return fresh(new Tensor(out, shape));
+    }
   }
   const kept = keepdim ? g : g.reshape(keptShape(shape, dims));
   return expand(kept, shape).contiguous();
@@ -110,6 +141,7 @@ function reduceSum(x: Tensor, dims: readonly number[], keepdim: boolean, dtype: 
   const shape = outputShape(x.shape, dims, keepdim);
   const { data, layout } = layoutFor(x, dims);
   const out = allocStorage(dtype, numelOf(shape));
+  if (sumFast(data, layout, out)) return new Tensor(out, shape);
   if (out instanceof BigInt64Array) {
     const src = data instanceof BigInt64Array ? data : BigInt64Array.from(data as Uint8Array,
       (v) => BigInt(v));
@@ -118,6 +150,20 @@ function reduceSum(x: Tensor, dims: readonly number[], keepdim: boolean, dtype: 
     kernels.sumNumbers(data as kernels.Flat<number>, layout, out as kernels.Flat<number>);
   }
   return new Tensor(out, shape);
+}
+
+/** Sums over the end of each row (inner 1) on WASM SIMD, in double precision. */
+function sumFast(data: Storage, layout: kernels.ReduceLayout, out: Storage): boolean {
+  if (layout.inner !== 1 || !(data instanceof Float32Array) || !(out instanceof Float32Array)) {
+    return false;
+  }
+  if (layout.outer === 1) {
+    const total = sumSimd(data);
+    if (total === null) return false;
+    out[0] = total;
+    return true;
+  }
+  return rowsSimd("sum", data, layout.outer, layout.size, out);
 }
 
 export function mean(
@@ -335,11 +381,22 @@ export function norm(x: Tensor, p?: number | "fro" | NormOptions, dim?: DimArg |
   const shape = outputShape(x.shape, args.dims, args.keepdim);
   const { data, layout } = layoutFor(x, args.dims);
   const out = allocStorage(x.dtype, numelOf(shape)) as Float32Array | Float64Array;
-  kernels.pNorm(data as kernels.Flat<number>, layout, order, out);
+  const rows = order === 2 ? trailingRows(x.shape, args.dims) : null;
+  if (!rows || !rowsSimd("norm2", data, rows.rows, rows.cols, out)) {
+    kernels.pNorm(data as kernels.Flat<number>, layout, order, out);
+  }
   const result = new Tensor(out, shape);
   return record("NormBackward1", result, [x], (g) =>
-    [normGrad(restore(g, x.shape, args.dims, args.keepdim), x,
-      restore(result, x.shape, args.dims, args.keepdim), order, args.dims)]);
+    [(rows && norm2GradFast(g, x, result, rows)) ?? normGrad(restore(g, x.shape, args.dims,
+      args.keepdim), x, restore(result, x.shape, args.dims, args.keepdim), order, args.dims)]);
+}
+
+/** The 2-norm's gradient over the end of each row in one pass (normGrad's p = 2 branch). */
+function norm2GradFast(g: Tensor, x: Tensor, n: Tensor, rows: { rows: number; cols: number }) {
+  if (!(g.data instanceof Float32Array) || !simdTakes(x.numel())) return null;
+  const out = allocStorage(x.dtype, x.numel());
+  return rowsBackwardSimd("norm2", g.data, x.data, n.data, rows.rows, rows.cols, out)
+    ? fresh(new Tensor(out, x.shape)) : null;
 }
 
 /**

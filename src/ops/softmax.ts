@@ -2,8 +2,12 @@
 import { record } from "../autograd/record.js";
 import { check, warn } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
-import { softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
-import { type DType, allocStorage } from "../tensor/dtype.js";
+import { markTransferable } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { type Lease, lease, spend } from "../kernels/buffers.js";
+import { rowKernelsTake, softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
+import { argumentError, expectTensor, isPlainObject } from "../tensor/argument-kinds.js";
+import { type DType, allocStorage, float32, float64 } from "../tensor/dtype.js";
 import { normalizeDim, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
@@ -18,7 +22,11 @@ function implicitDim(fn: string, ndim: number): number {
 }
 
 function parse(fn: string, x: Tensor, arg: SoftmaxDim): { dim: number; input: Tensor } {
-  const options = typeof arg === "object" && arg !== null ? arg : { dim: arg };
+  expectTensor(fn, "input", 1, x);
+  if (arg !== undefined && arg !== null && typeof arg !== "number" && !isPlainObject(arg)) {
+    throw argumentError(fn, "dim", 2, "int", arg);
+  }
+  const options = isPlainObject(arg) ? arg : { dim: arg };
   const dim = normalizeDim(options.dim ?? implicitDim(fn, x.dim()), x.dim());
   const input = options.dtype ? x.to(options.dtype) : x;
   // 1.13 names both non-last-dim kernels "softmax_kernel_impl" (log_softmax's included).
@@ -44,21 +52,39 @@ function compute(input: Tensor, dim: number, log: boolean): Tensor {
   return new Tensor(out, input.shape);
 }
 
-/** The row kernels' backward (float32, last dim), or null for the composed formula. */
-function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean): Tensor | null {
+/**
+ * A buffer for the input's gradient, leased at forward time (see kernels/buffers.ts) so the row
+ * kernels' backward writes it without allocating and the engine can keep it as `.grad`; null
+ * when no gradient is needed or the composed formula will run.
+ */
+function gradientLease(input: Tensor, out: Tensor, dim: number): Lease | null {
+  const kind = input.dtype === float32 ? "float32" : input.dtype === float64 ? "float64" : null;
+  if (!kind || !isGradEnabled() || !input.requiresGrad) return null;
+  if (!rowKernelsTake(out.data as FloatData, layout(out.shape, dim))) return null;
+  return lease(kind, out.numel());
+}
+
+/** The row kernels' backward (last dim, WebAssembly), or null for the composed formula. */
+function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean,
+  held: Lease | null): Tensor | null {
   if (g.dtype !== out.dtype) return null;
-  const grad = allocStorage(out.dtype, out.numel()) as FloatData;
+  const reuse = held !== null && held.valid;
+  const grad = reuse ? held.data : allocStorage(out.dtype, out.numel()) as FloatData;
   const done = softmaxBackwardRows(out.data as FloatData, g.data as FloatData,
     layout(out.shape, dim), log, grad);
-  return done ? new Tensor(grad, out.shape) : null;
+  if (!done) return null;
+  if (!reuse) return markTransferable(new Tensor(grad, out.shape));
+  spend(held);
+  return new Tensor(grad, out.shape);
 }
 
 export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const { dim: d, input } = parse("softmax", x, dim);
   const out = compute(input, d, false);
+  const held = gradientLease(input, out, d);
   // dx = y ⊙ (g − Σ g⊙y)
   return record("SoftmaxBackward0", out, [input], (g) => {
-    const fast = rowBackward(out, g, d, false);
+    const fast = rowBackward(out, g, d, false, held);
     if (fast) return [fast];
     const gy = g.mul(out);
     return [gy.sub(out.mul(gy.sum(d, true)))];
@@ -68,7 +94,8 @@ export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
 export function logSoftmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const { dim: d, input } = parse("log_softmax", x, dim);
   const out = compute(input, d, true);
+  const held = gradientLease(input, out, d);
   // dx = g − exp(y) ⊙ Σ g
   return record("LogSoftmaxBackward0", out, [input],
-    (g) => [rowBackward(out, g, d, true) ?? g.sub(out.exp().mul(g.sum(d, true)))]);
+    (g) => [rowBackward(out, g, d, true, held) ?? g.sub(out.exp().mul(g.sum(d, true)))]);
 }

@@ -1,12 +1,14 @@
 /** Elementwise unary ops with their gradients, and in-place fill. */
+import { markTransferable as fresh } from "../autograd/engine.js";
 import { record } from "../autograd/record.js";
 import { RuntimeError, check } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
 import { type FastUnaryOp, unaryFast } from "../kernels/elementwise.js";
-import { type DType, allocStorage, bool, float32 } from "../tensor/dtype.js";
+import { type DType, bool, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { withLayout } from "./layout.js";
 import { asTensorOf } from "./promote.js";
+import { fusedGrad, resultStorage } from "./binary.js";
 
 /** Float ops on integral input compute in the default dtype (`torch.exp(long)` is float32). */
 function floatingDtype(x: Tensor): DType {
@@ -17,7 +19,7 @@ function floatingDtype(x: Tensor): DType {
 function mapFloat(x: Tensor, op: FastUnaryOp): Tensor {
   const dtype = floatingDtype(x);
   const src = asTensorOf(x, dtype);
-  const out = allocStorage(dtype, x.numel()) as Float32Array | Float64Array;
+  const out = resultStorage(dtype, x.numel()) as Float32Array | Float64Array;
   unaryFast(op, src.data as Float32Array | Float64Array, out);
   return withLayout(new Tensor(out, x.shape), [x]);
 }
@@ -27,7 +29,7 @@ function mapSameDtype(
   x: Tensor, number: (v: number) => number, bigint: (v: bigint) => bigint, outDtype = x.dtype,
   fast?: FastUnaryOp,
 ): Tensor {
-  const out = allocStorage(outDtype, x.numel());
+  const out = resultStorage(outDtype, x.numel());
   if (fast && (x.data instanceof Float32Array || x.data instanceof Float64Array) &&
     (out instanceof Float32Array || out instanceof Float64Array)) {
     unaryFast(fast, x.data, out);
@@ -44,13 +46,13 @@ export function neg(x: Tensor): Tensor {
     "supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator " +
     "instead.");
   const out = mapSameDtype(x, (v) => -v, (v) => BigInt.asIntN(64, -v), x.dtype, "neg");
-  return record("NegBackward0", out, [x], (g) => [g.neg()], { savesTensors: false });
+  return record("NegBackward0", out, [x], (g) => [fresh(g.neg())], { savesTensors: false });
 }
 
 export function abs(x: Tensor): Tensor {
   const out = mapSameDtype(x, Math.abs, (v) => BigInt.asIntN(64, v < 0n ? -v : v), x.dtype,
     "abs");
-  return record("AbsBackward0", out, [x], (g) => [g.mul(x.sign())]);
+  return record("AbsBackward0", out, [x], (g) => [fusedGrad("abs", g, x) ?? g.mul(x.sign())]);
 }
 
 export function sign(x: Tensor): Tensor {
@@ -61,11 +63,11 @@ export function sign(x: Tensor): Tensor {
 
 export function exp(x: Tensor): Tensor {
   const out = mapFloat(x, "exp");
-  return record("ExpBackward0", out, [x], (g) => [g.mul(out)]);           // d/dx eˣ = eˣ
+  return record("ExpBackward0", out, [x], (g) => [fresh(g.mul(out))]);           // d/dx eˣ = eˣ
 }
 
 export function log(x: Tensor): Tensor {
-  return record("LogBackward0", mapFloat(x, "log"), [x], (g) => [g.div(x)]);
+  return record("LogBackward0", mapFloat(x, "log"), [x], (g) => [fresh(g.div(x))]);
 }
 
 export function log1p(x: Tensor): Tensor {

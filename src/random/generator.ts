@@ -2,7 +2,7 @@
  * PyTorch 1.13's CPU generator (`at::CPUGeneratorImpl`): a 32-bit MT19937 engine seeded from the
  * low 32 bits of a uint64 seed, plus the cached second Box-Muller sample of the double normal.
  */
-import { RuntimeError, TorchError, ValueError } from "../errors.js";
+import { RuntimeError, TorchError, TorchTypeError, ValueError } from "../errors.js";
 
 /** The seed of a fresh `torch.Generator()`. */
 export const DEFAULT_SEED = 67280421310721n;
@@ -123,6 +123,11 @@ export const defaultGenerator: Generator = new Generator(DEFAULT_SEED);
  * `int(seed)` first, a fractional number is truncated.
  */
 export function manualSeed(seed: number | bigint): Generator {
+  if (typeof seed !== "number" && typeof seed !== "bigint") {
+    const kind = seed === null ? "null" : Array.isArray(seed) ? "Array" : typeof seed;
+    throw new TorchTypeError("manual_seed(): argument 'seed' (position 1) must be int, not " +
+      kind);
+  }
   if (typeof seed === "number") {
     if (Number.isNaN(seed)) throw new ValueError("cannot convert float NaN to integer");
     if (!Number.isFinite(seed)) {

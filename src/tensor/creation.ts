@@ -4,6 +4,7 @@ import { castStorage } from "../ops/cast.js";
 import {
   type DType, type Storage, allocStorage, bool, dtypeOfStorage, float32, int64,
 } from "./dtype.js";
+import { argumentError, expectDType, expectKnownKeys, expectOptions } from "./argument-kinds.js";
 import { markInferredInt64, withIntegerHint } from "./integer-hint.js";
 import { numelOf, parseSizeArgs } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -26,6 +27,7 @@ export type TensorData = NestedArray | Storage | Int32Array | Int16Array | Int8A
  * arrays → int64.
  */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
+  checkFactoryOptions("tensor", options);
   const out = fromData(data, options.dtype);
   if (options.dtype === undefined && out.dtype === int64 && !holdsBigInts(data)) {
     markInferredInt64(out);
@@ -41,6 +43,19 @@ function holdsBigInts(data: TensorData): boolean {
   let x: unknown = data;
   while (Array.isArray(x) && x.length > 0) x = x[0];
   return typeof x === "bigint" || data instanceof BigInt64Array || data instanceof Tensor;
+}
+
+const FACTORY_KEYS = ["dtype", "requiresGrad"];
+
+/** The options of every factory: an object with a torch dtype and a boolean requiresGrad. */
+function checkFactoryOptions(fn: string, options: FactoryOptions): void {
+  expectOptions(fn, options);
+  expectKnownKeys(`${fn}()`, options, FACTORY_KEYS);
+  expectDType(fn, options.dtype);
+  const { requiresGrad } = options;
+  if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") {
+    throw argumentError(fn, "requiresGrad", undefined, "bool", requiresGrad);
+  }
 }
 
 /** The factories' `requires_grad=True` check, worded unlike `requires_grad_()`'s. */
@@ -156,6 +171,7 @@ type SizeArgs = (number | readonly number[] | FactoryOptions)[];
 
 function filledTensor(fn: string, args: SizeArgs, value: number): Tensor {
   const { shape, options } = parseSizeArgs<FactoryOptions>(fn, args);
+  checkFactoryOptions(fn, options);
   const out = new Tensor(allocStorage(options.dtype ?? float32, numelOf(shape)), shape);
   if (value !== 0) out.fill_(value);
   return withRequiresGrad(out, options.requiresGrad);
@@ -178,6 +194,10 @@ export function empty(...args: SizeArgs): Tensor {
 /** `torch.full(size, fillValue)`; the dtype is inferred from the value as PyTorch does. */
 export function full(size: readonly number[], fillValue: number | boolean,
   options: FactoryOptions = {}): Tensor {
+  checkFactoryOptions("full", options);
+  if (typeof fillValue !== "number" && typeof fillValue !== "boolean") {
+    throw argumentError("full", "fillValue", 2, "Number", fillValue);
+  }
   const dtype = options.dtype ?? (typeof fillValue === "boolean" ? bool
     : Number.isInteger(fillValue) ? int64 : float32);
   const out = filledTensor("full", [size, { dtype }], 0).fill_(fillValue);
@@ -197,14 +217,38 @@ export const emptyLike = (t: Tensor, options: FactoryOptions = {}) =>
 export const fullLike = (t: Tensor, fillValue: number | boolean, options: FactoryOptions = {}) =>
   full(t.shape, fillValue, likeOptions(t, options));
 
+/** arange's numbers: `end`, or `start, end[, step]`, each a number; start and end finite. */
+function checkRangeArguments(args: readonly unknown[]): number[] {
+  const names = args.length === 1 ? ["end"] : ["start", "end", "step"];
+  args.forEach((v, i) => {
+    if (typeof v !== "number" || i >= names.length) {
+      throw argumentError("arange", names[i] ?? "options", i + 1, "Number", v);
+    }
+  });
+  const nums = args as number[];
+  const [start, end] = nums.length === 1 ? [0, nums[0]] : nums;
+  check(Number.isFinite(start) && Number.isFinite(end), () =>
+    `unsupported range: ${pyNumber(start)} -> ${pyNumber(end)}`);
+  return nums;
+}
+
+/** A number as Python prints it in torch's range error: `inf`, `nan`, `0`. */
+function pyNumber(v: number): string {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  return String(v);
+}
+
 /**
  * `torch.arange(end)`, `arange(start, end)`, `arange(start, end, step)`, each optionally
  * followed by options. Integral arguments give int64, any fractional one float32.
  */
 export function arange(...args: (number | FactoryOptions)[]): Tensor {
   const last = args[args.length - 1];
-  const options = typeof last === "object" ? (last as FactoryOptions) : {};
-  const nums = args.filter((a): a is number => typeof a === "number");
+  const hasOptions = args.length > 1 && typeof last === "object" && last !== null;
+  const options = hasOptions ? (last as FactoryOptions) : {};
+  checkFactoryOptions("arange", options);
+  const nums = checkRangeArguments(hasOptions ? args.slice(0, -1) : args);
   const dtype = options.dtype ?? (nums.every(Number.isInteger) ? int64 : float32);
   // An int64 arange truncates its arguments first (arange(0, 1, 0.1, int64) has step 0).
   const bounds = nums.map((v) => (dtype === int64 ? Math.trunc(v) : v));

@@ -3,7 +3,7 @@
  * Printing follows PyTorch: `String(torch.float64)` is `torch.float64`.
  */
 
-import { wasmFloat32 } from "../kernels/wasm/heap.js";
+import { wasmFloat32, wasmFloat64 } from "../kernels/wasm/heap.js";
 
 export type DTypeName = "float32" | "float64" | "int64" | "bool";
 
@@ -41,8 +41,8 @@ export const int64 = DType.int64;
 export const bool = DType.bool;
 
 /**
- * float32 storage of at least this many elements goes into the WebAssembly kernels' shared
- * memory when there is one (kernels and worker threads then use it in place; see
+ * float32 and float64 storage of at least this many elements goes into the WebAssembly kernels'
+ * shared memory when there is one (kernels and worker threads then use it in place; see
  * kernels/wasm/heap.ts); smaller storage, and storage that does not fit, is a JS-heap array.
  * Such storage is a view into a larger SharedArrayBuffer: read the array, never its `.buffer`.
  */
@@ -53,7 +53,8 @@ export function allocStorage(dtype: DType, n: number): Storage {
   switch (dtype.name) {
     case "float32":
       return (n >= SHARED_MIN_ELEMENTS ? wasmFloat32(n) : null) ?? new Float32Array(n);
-    case "float64": return new Float64Array(n);
+    case "float64":
+      return (n >= SHARED_MIN_ELEMENTS ? wasmFloat64(n) : null) ?? new Float64Array(n);
     case "int64": return new BigInt64Array(n);
     case "bool": return new Uint8Array(n);
   }

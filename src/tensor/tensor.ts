@@ -4,8 +4,10 @@
  */
 import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
 import type { Node } from "../autograd/node.js";
-import { RuntimeError, ValueError, check } from "../errors.js";
+import { dropGradient, observeGradient } from "../autograd/recycling.js";
+import { RuntimeError, TorchTypeError, ValueError, check } from "../errors.js";
 import { tensorRepr } from "../printing/format.js";
+import { argumentError, isPlainObject, kindName } from "./argument-kinds.js";
 import { withIntegerHint } from "./integer-hint.js";
 import * as binary from "../ops/binary.js";
 import { toDtype } from "../ops/cast.js";
@@ -25,8 +27,7 @@ export type TensorOrScalar = Tensor | number | boolean;
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** The gradient accumulated by `backward()`; assign `null` to clear it (`x.grad = None`). */
-  grad: Tensor | null = null;
+  #grad: Tensor | null = null;
   private leafRequiresGrad = false;
   private node: Node | null = null;
   /**
@@ -64,6 +65,9 @@ export class Tensor {
 
   /** Unlike assigning `requiresGrad`, `requiresGrad_()` on a non-leaf is a no-op. */
   requiresGrad_(flag = true): this {
+    if (typeof flag !== "boolean") {
+      throw argumentError("requires_grad_", "requiresGrad", 1, "bool", flag);
+    }
     if (this.node === null || !flag) this.requiresGrad = flag;
     return this;
   }
@@ -74,6 +78,28 @@ export class Tensor {
 
   get isLeaf(): boolean {
     return this.node === null;
+  }
+
+  /**
+   * The gradient accumulated by `backward()`; assign `null` to clear it (`x.grad = None`).
+   * Reading it hands the gradient to user code: from then on it is never recycled (see
+   * autograd/recycling.ts); a gradient nobody read goes back to the buffer pool when replaced.
+   */
+  get grad(): Tensor | null {
+    const g = this.#grad;
+    if (g) observeGradient(g);
+    return g;
+  }
+
+  set grad(g: Tensor | null) {
+    const old = this.#grad;
+    this.#grad = g;
+    if (old && old !== g) dropGradient(old);
+  }
+
+  /** @internal The engine's read of `.grad`, which does not count as user code seeing it. */
+  peekGrad(): Tensor | null {
+    return this.#grad;
   }
 
   /** @internal Used by `record` to attach the node that produced this tensor. */
@@ -88,6 +114,9 @@ export class Tensor {
   backward(gradient?: Tensor | null | BackwardOptions, options?: BackwardOptions): void {
     if (gradient instanceof Tensor || gradient === null || gradient === undefined) {
       runBackward(this, gradient, options);
+    } else if (!isPlainObject(gradient)) {
+      throw new TorchTypeError("gradients can be either Tensors or None, but got " +
+        kindName(gradient));
     } else {
       runBackward(this, null, gradient);
     }

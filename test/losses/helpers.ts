@@ -86,10 +86,15 @@ function decodeOption(value: unknown): unknown {
     assert.ok(name in NAMED_FUNCTIONS, `fixture names an unknown function '${name}'`);
     return NAMED_FUNCTIONS[name];
   }
+  // Non-finite and negative-zero float options are encoded as strings ("inf", "-0").
+  if (typeof value === "string" && ["nan", "inf", "-inf", "-0"].includes(value)) {
+    return decodeFloat(value);
+  }
   return value;
 }
 
-function decodeOptions(options: Record<string, unknown>): Record<string, unknown> {
+/** Options with encoded tensors as fresh leaves and named functions resolved. */
+export function decodeOptions(options: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, decodeOption(v)]));
 }
 
@@ -229,7 +234,8 @@ export function runCaseWith(c: LossCase, call: () => Tensor,
   assert.deepEqual(warnings, c.warnings, `${c.name}: warnings`);
 }
 
-function checkGradients(c: LossCase, out: Tensor, inputs: Tensor[],
+/** Backpropagates the case's upstream and checks every recorded gradient. */
+export function checkGradients(c: LossCase, out: Tensor, inputs: Tensor[],
   options: Record<string, unknown>): void {
   if (c.upstream) out.mul(decodeTensor(c.upstream)).sum().backward();
   else out.backward();

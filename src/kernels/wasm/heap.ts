@@ -155,15 +155,26 @@ const registry = typeof FinalizationRegistry === "undefined" ? null
  * or null (no shared memory, over the limits, or out of address space).
  */
 export function wasmFloat32(n: number, zeroed = true): Float32Array | null {
+  return placeStorage(Float32Array, n, zeroed);
+}
+
+/** Float64 storage of `n` elements inside the shared memory, as {@link wasmFloat32}. */
+export function wasmFloat64(n: number, zeroed = true): Float64Array | null {
+  return placeStorage(Float64Array, n, zeroed);
+}
+
+function placeStorage<T extends Float32Array | Float64Array>(
+  Kind: { new (b: ArrayBufferLike, off: number, n: number): T; BYTES_PER_ELEMENT: number },
+  n: number, zeroed: boolean): T | null {
   const h = heap;
   if (!h || !h.rt.shared || !registry) return null;
-  const bytes = n * 4;
+  const bytes = n * Kind.BYTES_PER_ELEMENT;
   if (h.live + bytes > limitBytes || placedBefore(bytes) >= REPEAT_LIMIT) return null;
   const off = allocBlock(bytes);
   if (off < 0) return null;
   if (zeroed) zeroDirty(h, off, align(bytes));
   else h.clean = Math.max(h.clean, off + align(bytes));
-  const view = new Float32Array(h.rt.memory.buffer, off, n);
+  const view = new Kind(h.rt.memory.buffer, off, n);
   h.live += bytes;
   notePlaced(bytes);
   registry.register(view, { off, bytes });

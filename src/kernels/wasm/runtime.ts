@@ -37,6 +37,11 @@ export interface KernelExports {
   kl_fwd(x: number, t: number, g: number, negS: number, i0: number, i1: number): number;
   bce_fwd(x: number, y: number, g: number, divisor: number, i0: number, i1: number): number;
   soft_margin_fwd(x: number, y: number, g: number, negN: number, i0: number, i1: number): number;
+  bce_logits_fwd(x: number, y: number, p: number, w: number, g: number, divisor: number,
+    i0: number, i1: number): number;
+  mse_fwd_f64(x: number, y: number, g: number, k: number, i0: number, i1: number): number;
+  l1_fwd_f64(x: number, y: number, g: number, k: number, i0: number, i1: number): number;
+  bce_check(x: number, i0: number, i1: number): number;
   ew_vv(a: number, b: number, out: number, op: number, i0: number, i1: number): number;
   ew_vs(a: number, out: number, s: number, op: number, flip: number, i0: number,
     i1: number): number;
@@ -44,6 +49,33 @@ export interface KernelExports {
     i0: number, i1: number): number;
   ew_cmp(a: number, b: number, o: number, sb: number, op: number, scalarB: number, i0: number,
     i1: number): number;
+  op_unary(a: number, out: number, op: number, i0: number, i1: number): number;
+  op_grad(g: number, x: number, out: number, sg: number, s: number, op: number, gScalar: number,
+    i0: number, i1: number): number;
+  op_sum(a: number, i0: number, i1: number): number;
+  op_rows(x: number, out: number, C: number, mode: number, r0: number, r1: number): number;
+  op_rows_bwd(x: number, out: number, g: number, n: number, C: number, mode: number, r0: number,
+    r1: number): number;
+  multimargin_rows(x: number, g: number, tgt: number, w: number, loss: number, C: number,
+    p: number, margin: number, gs: number, r0: number, r1: number): number;
+  mlm_rows(x: number, g: number, tgt: number, loss: number, seq: number, C: number, gs: number,
+    r0: number, r1: number): number;
+  labels_i64(src: number, dst: number, C: number, i0: number, i1: number): number;
+  ctc_f32(lp: number, grad: number, meta: number, ext: number, skip: number, alpha: number,
+    beta: number, acc: number, nll: number, T: number, N: number, C: number, blank: number, zeroInf: number,
+    b0: number, b1: number): number;
+  ctc_f64(lp: number, grad: number, meta: number, ext: number, skip: number, alpha: number,
+    beta: number, acc: number, nll: number, T: number, N: number, C: number, blank: number, zeroInf: number,
+    b0: number, b1: number): number;
+  softmax64_rows(x: number, out: number, C: number, log: number, r0: number, r1: number): number;
+  logsoftmax64_bwd_rows(y: number, g: number, out: number, C: number, r0: number,
+    r1: number): number;
+  softmax64_bwd_rows(y: number, g: number, out: number, C: number, r0: number,
+    r1: number): number;
+  kl64_fwd(x: number, t: number, g: number, negS: number, i0: number, i1: number): number;
+  exp_log_f64(x: number, out: number, log: number, i0: number, i1: number): number;
+  ce64_rows(x: number, g: number, tgt: number, w: number, coef: number, loss: number, C: number,
+    r0: number, r1: number): number;
 }
 
 export type KernelName = Exclude<keyof KernelExports, "heap_base">;

@@ -49,7 +49,11 @@ const NAMES: KernelName[] = ["ce_rows", "softmax_rows", "logsoftmax_bwd_rows",
   "softmax_bwd_rows", "scale_rows", "mse_fwd", "mse_none", "mse_bwd", "l1_fwd", "l1_none",
   "l1_bwd", "scale", "negate", "zero_bytes",
   "huber_fwd", "smooth_l1_fwd", "log_f32", "kl_fwd", "bce_fwd", "soft_margin_fwd",
-  "ew_vv", "ew_vs", "ew_where", "ew_cmp"];
+  "ew_vv", "ew_vs", "ew_where", "ew_cmp",
+  "multimargin_rows", "mlm_rows", "labels_i64", "ctc_f32", "ctc_f64",
+  "bce_logits_fwd", "mse_fwd_f64", "l1_fwd_f64", "bce_check",
+  "op_unary", "op_grad", "op_sum", "op_rows", "op_rows_bwd",
+  "softmax64_rows", "logsoftmax64_bwd_rows", "softmax64_bwd_rows", "kl64_fwd", "ce64_rows"];
 
 function defaultThreads(): number {
   const proc = nodeProcess();

@@ -32,7 +32,7 @@ import { allocStorage, float32 } from "../../tensor/dtype.js";
 import { broadcastShapes, sameShape, sizeString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -49,9 +49,12 @@ const BCE_KEYS = [...REDUCTION_KEYS, "weight"] as const;
 
 type FloatData = Float32Array | Float64Array;
 
+const BCE_ARGS = signature("binary_cross_entropy", "binary_cross_entropy()", ["input", "target"],
+  BCE_KEYS, { weight: ["Tensor?", 3] }, "BCELoss");
+
 export function binaryCrossEntropy(input: Tensor, target: Tensor,
   options: BCELossOptions = {}): Tensor {
-  checkOptions("binary_cross_entropy()", options, BCE_KEYS);
+  checkArguments(BCE_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   check(sameShape(target.shape, input.shape), () => `Using a target size ` +
     `(${sizeString(target.shape)}) that is different to the input size ` +

@@ -12,7 +12,9 @@
  * ∂/∂x = w·((p·y + 1 − y)·σ(x) − p·y)·g·s, ∂/∂y = w·(log(1 − σ(x)) − p·log σ(x))·g·s (without
  * `posWeight`: w·(σ(x) − y)·g·s and −w·x·g·s), s = 1/n for 'mean'. `weight` and `posWeight`
  * broadcast against the input (a `(C)` posWeight weighs the positives of each class, along the
- * last dim) and are not differentiable. The result has the target's dtype. No known deviations.
+ * last dim) and are not differentiable. The result has the target's dtype. With every operand
+ * float32, 'mean' and 'sum' compute the loss and ∂/∂x in one fused pass (WebAssembly SIMD, on
+ * worker threads when large). No known deviations.
  *
  * Shape: input `(*)`; target the same shape; `weight`, `posWeight` broadcastable to it; output
  * scalar, or `(*)` with `reduction: 'none'`.
@@ -22,10 +24,13 @@
  * const y = torch.tensor([0, 1, 1], { dtype: torch.float32 });
  * String(F.binaryCrossEntropyWithLogits(x, y))    // 'tensor(0.9044)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
+import { type Lease, lease, spend } from "../../kernels/buffers.js";
 import {
-  bceLogitsForward, bceLogitsInputGrad, bceLogitsTargetGrad,
+  bceLogitsFastApplies, bceLogitsForward, bceLogitsInputGrad, bceLogitsSumFast,
+  bceLogitsTargetGrad, reducedValue,
 } from "../../kernels/pointwise-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
@@ -33,7 +38,7 @@ import { allocStorage, bool, float32 } from "../../tensor/dtype.js";
 import { broadcastShapes, sameShape, sizeString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -58,9 +63,12 @@ interface Weights {
   posWeight: Tensor | null;
 }
 
+const LOGITS_ARGS = signature("binary_cross_entropy_with_logits", `${FN}()`, ["input", "target"],
+  LOGITS_KEYS, { weight: ["Tensor?", 3], posWeight: ["Tensor?", 4] }, "BCEWithLogitsLoss");
+
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   options: BCEWithLogitsLossOptions = {}): Tensor {
-  checkOptions(`${FN}()`, options, LOGITS_KEYS);
+  checkArguments(LOGITS_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   check(sameShape(target.shape, input.shape), () => `Target size (${sizeString(target.shape)}) ` +
     `must be the same as input size (${sizeString(input.shape)})`, ValueError);
@@ -104,6 +112,10 @@ function logitsOp(input: Tensor, target: Tensor, { weight, posWeight }: Weights,
     w: weight && weightData(weight, input.shape, target.dtype),
     divisor: reduction === "mean" ? input.numel() : 1,
   };
+  if (reduction !== "none") {
+    const fast = logitsFast(operands, posWeight, reduction);
+    if (fast) return fast;
+  }
   const losses = allocStorage(target.dtype, input.numel()) as FloatData;
   bceLogitsForward(operands.x, operands.y, operands.p, operands.w, {
     input: roundingOf(input.dtype), out: roundingOf(target.dtype),
@@ -114,6 +126,26 @@ function logitsOp(input: Tensor, target: Tensor, { weight, posWeight }: Weights,
     input.requiresGrad ? inputGradient(operands, posWeight, grad) : null,
     target.requiresGrad ? targetGradient(operands, posWeight, grad) : null,
   ]);
+}
+
+/**
+ * 'mean'/'sum' with every operand float32, on the WebAssembly kernel: the sum and the input's
+ * gradient (upstream 1, into a pooled buffer) in one pass; backward hands that buffer over when
+ * the upstream is 1. Null when the kernel does not apply.
+ */
+function logitsFast(o: Operands, posWeight: Tensor | null, reduction: Reduction): Tensor | null {
+  if (!bceLogitsFastApplies(o.x, o.y, o.p, o.w)) return null;
+  const n = o.x.length;
+  const held = isGradEnabled() && o.input.requiresGrad ? lease("float32", n) : null;
+  const sum = bceLogitsSumFast(o.x, o.y, o.p, o.w, o.divisor, held?.data ?? null) as number;
+  const out = new Tensor(Float32Array.of(reducedValue(sum, n, reduction === "mean", true)), []);
+  return record("BinaryCrossEntropyWithLogitsBackward0", out, [o.input, o.target], (grad) => {
+    const reuse = held !== null && held.valid && grad.item() === 1;
+    if (held) spend(held);
+    const inputGrad = reuse ? new Tensor((held as Lease).data, o.input.shape)
+      : held ? inputGradient(o, posWeight, grad) : null;
+    return [inputGrad, o.target.requiresGrad ? targetGradient(o, posWeight, grad) : null];
+  });
 }
 
 /** The operands of one call: tensors, their data, weights at the input's shape, divisor. */

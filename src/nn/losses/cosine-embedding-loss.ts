@@ -23,11 +23,11 @@
  * String(F.cosineEmbeddingLoss(x1, x2, torch.tensor([1, -1])))    // 'tensor(0.1464)'
  */
 import { check } from "../../errors.js";
-import { where } from "../../ops/binary.js";
+import { inScratch, where } from "../../ops/binary.js";
 import { listString } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -43,15 +43,20 @@ const COSINE_KEYS = [...REDUCTION_KEYS, "margin"] as const;
 /** ATen's EPSILON, added to each squared norm: a C++ float, so 1e-12 rounded to float32. */
 const EPSILON = Math.fround(1e-12);
 
+const COSINE_ARGS = signature("cosine_embedding_loss", "cosine_embedding_loss()",
+  ["input1", "input2", "target"], COSINE_KEYS, { margin: ["float", 4] }, "CosineEmbeddingLoss");
+
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor,
   options: CosineEmbeddingLossOptions = {}): Tensor {
-  checkOptions("cosine_embedding_loss()", options, COSINE_KEYS);
+  checkArguments(COSINE_ARGS, [input1, input2, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   checkRanks(input1, input2, target);
   const dim = target.dim();
-  const prodSum = input1.mul(input2).sum(dim);
-  const magSquare1 = input1.mul(input1).sum(dim).add(EPSILON);
-  const magSquare2 = input2.mul(input2).sum(dim).add(EPSILON);
+  // Each product is read once, by its sum, and saved by no backward: one scratch block serves.
+  const rowSum = (a: Tensor, b: Tensor) => inScratch("cosine", () => a.mul(b)).sum(dim);
+  const prodSum = rowSum(input1, input2);
+  const magSquare1 = rowSum(input1, input1).add(EPSILON);
+  const magSquare2 = rowSum(input2, input2).add(EPSILON);
   const cos = prodSum.div(magSquare1.mul(magSquare2).sqrt());
   const zeros = cos.zerosLike();
   // ATen's `1 - cos` is empty_like(cos).fill_(1).sub_(cos): SubBackward0.

@@ -42,7 +42,7 @@ import { allocStorage, float32 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, checkReduction, resolveReduction } from "../reduction.js";
 import {
   NLL_KEYS, type NLLLossOptions, checkWeight, nllLossNd, nllOutput,
@@ -55,9 +55,13 @@ export interface CrossEntropyLossOptions extends NLLLossOptions {
 
 const CE_KEYS = [...NLL_KEYS, "labelSmoothing"] as const;
 
+const CE_ARGS = signature("cross_entropy_loss", "cross_entropy()", ["input", "target"], CE_KEYS,
+  { weight: ["Tensor?", 3], ignoreIndex: ["int", 5], labelSmoothing: ["float", 6] },
+  "CrossEntropyLoss");
+
 export function crossEntropy(input: Tensor, target: Tensor,
   options: CrossEntropyLossOptions = {}): Tensor {
-  checkOptions("cross_entropy()", options, CE_KEYS);
+  checkArguments(CE_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const weight = options.weight ?? null;
   const ignoreIndex = options.ignoreIndex ?? -100;
@@ -124,7 +128,9 @@ function fusedGradient(held: Lease, x: FloatData, targets: CrossEntropyTargets,
 }
 
 function checkSmoothing(smoothing: number): void {
-  check(smoothing <= 1, () => `label_smoothing must be between 0.0 and 1.0. Got: ${smoothing}`);
+  // C++ streams a double: 2 as "2", 1.5 as "1.5", infinity as "inf".
+  const shown = smoothing === Infinity ? "inf" : String(smoothing);
+  check(smoothing <= 1, () => `label_smoothing must be between 0.0 and 1.0. Got: ${shown}`);
 }
 
 function classCount(input: Tensor, classDim: number): number {

@@ -28,15 +28,19 @@
  * const logProbs = torch.full([3, 2], Math.log(0.5));    // T = 3, C = 2, unbatched
  * String(F.ctcLoss(logProbs, torch.tensor([1]), [3], [1]))    // 'tensor(0.2877)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, TorchTypeError, check } from "../../errors.js";
-import { alphaSize, ctcBackward, ctcForward, ctcPlan } from "../../kernels/ctc.js";
+import { lease, spend } from "../../kernels/buffers.js";
+import {
+  type CtcPlan, alphaSize, ctcBackward, ctcForward, ctcFused, ctcPlan, ctcScaleGradient,
+} from "../../kernels/ctc.js";
 import { dtypeTitle, where } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
 import { type DType, allocStorage, bool, float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments as checkArgumentKinds, signature } from "../arguments.js";
 import { type Reduction, checkReduction } from "../reduction.js";
 
 /** Per-sample lengths: an integer tensor (any shape, N elements) or an array of integers. */
@@ -56,9 +60,11 @@ const CHECKING = "(while checking arguments for ctc_loss_cpu)";
 
 type FloatData = Float32Array | Float64Array;
 
+const CTC_ARGS = signature("ctc_loss", "ctc_loss()", [], CTC_KEYS, {}, "CTCLoss");
+
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Lengths,
   targetLengths: Lengths, options: CTCLossOptions = {}): Tensor {
-  checkOptions("ctc_loss()", options, CTC_KEYS);
+  checkArgumentKinds(CTC_ARGS, [], options);
   const reduction = checkReduction(options.reduction ?? "mean");
   const { blank = 0, zeroInfinity = false } = options;
   checkOverloads([logProbs, targets, inputLengths, targetLengths, blank, 0, zeroInfinity]);
@@ -225,20 +231,57 @@ function ctcLossOp(lp: Tensor, targets: Tensor, il: number[], tl: number[], blan
   for (let b = 1; b < batch; b++) labelStart[b] = labelStart[b - 1] + tl[b - 1];
   const plan = ctcPlan(maxTime, classes, blank, Int32Array.from(il), Int32Array.from(tl),
     labels, labelStart);
-  // The kernel works on float64 arrays; float32 values convert exactly both ways, and
-  // `single` makes it round every step as float32 arithmetic would.
-  const single = lp.dtype !== float64;
+  const data = lp.data as FloatData;
+  const nll = new Float64Array(batch);
+  const held = isGradEnabled() && lp.requiresGrad
+    ? lease(lp.dtype === float64 ? "float64" : "float32", lp.numel()) : null;
+  if (ctcFused(plan, data, zeroInfinity, nll, held?.data ?? null)) {
+    return record("CtcLossBackward0", new Tensor(storageOf(lp.dtype, nll), [batch]), [lp], (g) => {
+      const upstream = asTensorOf(g, lp.dtype).data as FloatData;
+      let grad = held?.valid ? held.data : null;
+      if (held) spend(held);
+      if (!grad) {
+        // a second backward: the lease was spent, run the kernel again
+        grad = allocStorage(lp.dtype, lp.numel()) as FloatData;
+        if (!ctcFused(plan, data, zeroInfinity, new Float64Array(batch), grad)) {
+          return [jsGradient(plan, lp, zeroInfinity, upstream)];
+        }
+      }
+      ctcScaleGradient(plan, grad, upstream, zeroInfinity, nll);
+      return [new Tensor(grad, lp.shape)];
+    });
+  }
+  if (held) spend(held);
+  const js = jsForward(plan, lp);
+  return record("CtcLossBackward0", new Tensor(storageOf(lp.dtype, js.nll), [batch]), [lp],
+    (g) => [jsGradient(plan, lp, zeroInfinity, asTensorOf(g, lp.dtype).data as FloatData, js)]);
+}
+
+interface JsForward {
+  logProbs: Float64Array;
+  alpha: Float64Array;
+  nll: Float64Array;
+}
+
+/**
+ * The JS loops' forward. They work on float64 arrays; float32 values convert exactly both ways,
+ * and `single` makes them round every step as float32 arithmetic would.
+ */
+function jsForward(plan: CtcPlan, lp: Tensor): JsForward {
   const logProbs = Float64Array.from(lp.data as FloatData);
   const alpha = new Float64Array(alphaSize(plan));
-  const nll = new Float64Array(batch);
-  ctcForward(plan, logProbs, single, alpha, nll);
-  const out = new Tensor(storageOf(lp.dtype, nll), [batch]);
-  return record("CtcLossBackward0", out, [lp], (g) => {
-    const grad = new Float64Array(lp.numel());
-    const upstream = Float64Array.from(asTensorOf(g, lp.dtype).data as FloatData);
-    ctcBackward(plan, logProbs, single, alpha, nll, upstream, zeroInfinity, grad);
-    return [new Tensor(storageOf(lp.dtype, grad), lp.shape)];
-  });
+  const nll = new Float64Array(plan.batch);
+  ctcForward(plan, logProbs, lp.dtype !== float64, alpha, nll);
+  return { logProbs, alpha, nll };
+}
+
+function jsGradient(plan: CtcPlan, lp: Tensor, zeroInfinity: boolean, upstream: FloatData,
+  forward = jsForward(plan, lp)): Tensor {
+  const { logProbs, alpha, nll } = forward;
+  const grad = new Float64Array(lp.numel());
+  ctcBackward(plan, logProbs, lp.dtype !== float64, alpha, nll, Float64Array.from(upstream),
+    zeroInfinity, grad);
+  return new Tensor(storageOf(lp.dtype, grad), lp.shape);
 }
 
 /** Module form of {@link ctcLoss}: `new CTCLoss(options)(logProbs, targets, inputLengths, …)`. */

@@ -25,11 +25,13 @@
  * // 'tensor(0.2031)'
  */
 import { RuntimeError, ValueError, check } from "../../errors.js";
+import { binaryFast } from "../../kernels/elementwise.js";
+import { inScratch, reusing } from "../../ops/binary.js";
 import { float32, int64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReductionShort } from "../reduction.js";
 
 export interface GaussianNLLLossOptions {
@@ -43,9 +45,13 @@ export interface GaussianNLLLossOptions {
 
 const GAUSSIAN_KEYS = ["full", "eps", "reduction"] as const;
 
+const GAUSSIAN_ARGS = signature("gaussian_nll_loss", "gaussian_nll_loss()",
+  ["input", "target", ["var", "Tensor or float"]], GAUSSIAN_KEYS,
+  { full: ["bool", 4], eps: ["float", 5], reduction: ["reduction*"] }, "GaussianNLLLoss");
+
 export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number,
   options: GaussianNLLLossOptions = {}): Tensor {
-  checkOptions("gaussian_nll_loss()", options, GAUSSIAN_KEYS);
+  checkArguments(GAUSSIAN_ARGS, [input, target, variance], options);
   const { full = false, eps = 1e-6, reduction = "mean" } = options;
   let v = typeof variance === "number" ? variance : broadcastableVar(input, variance);
   checkReductionShort(reduction);
@@ -53,8 +59,19 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
   check(!negative, () => "var has negative entry/entries", ValueError);
   if (typeof v === "number") v = scalarVar(input, v);
   const clamped = clampedCopy(v, eps);
-  let loss = clamped.log().add(input.sub(target).pow(2).div(clamped)).mul(0.5);
-  if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+  // `reusing` writes each sum/product into a dead operand's storage (no backward reads it; the
+  // square is read by DivBackward0 only when the variance requires grad). Under a reduction
+  // the chains live in scratch blocks: the mean or sum reads them once.
+  const reduced = reduction !== "none";
+  const keep = !clamped.requiresGrad;
+  const logVar = reduced ? inScratch("gaussian-log", () => clamped.log()) : clamped.log();
+  const difference = input.sub(target);
+  const square = reduced && keep ? inScratch("gaussian-square", () => difference.pow(2))
+    : difference.pow(2);
+  const ratio = keep ? reusing(square, () => square.div(clamped)) : square.div(clamped);
+  const total = reusing(logVar, () => logVar.add(ratio));
+  let loss = reusing(total, () => total.mul(0.5));
+  if (full) loss = reusing(loss, () => loss.add(0.5 * Math.log(2 * Math.PI)));
   return applyReduction(loss, reduction);
 }
 
@@ -81,6 +98,9 @@ function clampedCopy(variance: Tensor, eps: number): Tensor {
   const copy = variance.clone();
   const data = copy.data as Float32Array | Float64Array;
   const floor = copy.dtype === float32 ? Math.fround(eps) : eps;
+  // In place on the fast loops (as max(v, floor): the same unless floor is 0 and v is −0).
+  const bound = data instanceof Float32Array ? Float32Array.of(floor) : Float64Array.of(floor);
+  if (floor > 0 && binaryFast("clampMin", data, bound, data)) return copy;
   for (let i = 0; i < data.length; i++) if (data[i] < floor) data[i] = floor;
   return copy;
 }

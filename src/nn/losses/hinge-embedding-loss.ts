@@ -20,11 +20,11 @@
  * const y = torch.tensor([1, -1, -1, 0, 2], { dtype: torch.float32 });
  * String(F.hingeEmbeddingLoss(x, y))    // 'tensor(0.7600)'
  */
-import { where } from "../../ops/binary.js";
+import { inScratch, reusing, sub, where } from "../../ops/binary.js";
 import { filled } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -37,17 +37,28 @@ export interface HingeEmbeddingLossOptions extends ReductionOptions {
 
 const HINGE_KEYS = [...REDUCTION_KEYS, "margin"] as const;
 
+const HINGE_ARGS = signature("hinge_embedding_loss", "hinge_embedding_loss()", ["input", "target"],
+  HINGE_KEYS, { margin: ["float", 3] }, "HingeEmbeddingLoss");
+
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
   options: HingeEmbeddingLossOptions = {}): Tensor {
-  checkOptions("hinge_embedding_loss()", options, HINGE_KEYS);
+  checkArguments(HINGE_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const margin = options.margin ?? 1;
-  const zeros = input.zerosLike();
+  // A float scalar 0 (or margin) gives the same values and dtype as a filled float tensor,
+  // without a full-size temporary; integral inputs keep PyTorch's filled tensors.
+  const floating = input.dtype.isFloatingPoint;
+  const zeros = floating ? 0 : input.zerosLike();
   // PyTorch's `margin - self` fills a tensor of the input's dtype with the margin first
-  const marginClamp = filled(input.shape, input.dtype, margin).sub(input).clampMin(0);
-  const outputMargin = where(target.ne(1), marginClamp, zeros);
-  const outputSelf = where(target.ne(-1), input, zeros);
-  return applyReduction(outputMargin.add(outputSelf), reduction);
+  const marginClamp = sub(floating ? margin : filled(input.shape, input.dtype, margin), input)
+    .clampMin(0);
+  // Each `reusing` result takes over its dead operand's storage (no backward saved it).
+  const notPositive = target.ne(1);
+  const outputMargin = reusing(marginClamp, () => where(notPositive, marginClamp, zeros));
+  const notNegative = target.ne(-1);
+  // Read once, by the sum below: a scratch block.
+  const outputSelf = inScratch("hinge", () => where(notNegative, input, zeros));
+  return applyReduction(reusing(outputMargin, () => outputMargin.add(outputSelf)), reduction);
 }
 
 /** Module form of {@link hingeEmbeddingLoss}. */

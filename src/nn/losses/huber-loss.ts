@@ -27,7 +27,7 @@ import { RuntimeError, check } from "../../errors.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { type Lease, lease, spend } from "../../kernels/buffers.js";
 import {
-  type Round, huberBackward, huberForward, huberLikeSum,
+  type Round, huberBackward, huberForward, huberLikeSum, reducedValue,
 } from "../../kernels/pointwise-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
@@ -35,7 +35,7 @@ import { asTensorOf, resultType } from "../../ops/promote.js";
 import { type DType, allocStorage, bool, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, checkReduction } from "../reduction.js";
 import { reducedLoss, roundingOf, warnIfSizesDiffer } from "./common.js";
 
@@ -50,8 +50,11 @@ const HUBER_KEYS = ["reduction", "delta"] as const;
 
 type FloatData = Float32Array | Float64Array;
 
+const HUBER_ARGS = signature("huber_loss", "huber_loss()", ["input", "target"], HUBER_KEYS,
+  { delta: ["float", 4] }, "HuberLoss");
+
 export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
-  checkOptions("huber_loss()", options, HUBER_KEYS);
+  checkArguments(HUBER_ARGS, [input, target], options);
   warnIfSizesDiffer(input, target);
   const [x, y] = broadcastTensors(input, target);
   const reduction = checkReduction(options.reduction ?? "mean");
@@ -136,7 +139,7 @@ function fusedReducedLoss(loss: PointwiseLoss, x: Tensor, y: Tensor): Tensor {
   const norm = loss.reduction === "mean" ? 1 / n : 1;
   const held = isGradEnabled() && x.requiresGrad ? lease(kind, n) : null;
   const sum = (loss.sum as NonNullable<PointwiseLoss["sum"]>)(xs, ys, norm, r, held?.data ?? null);
-  const value = loss.reduction === "mean" ? sum / n : sum;
+  const value = reducedValue(sum, n, loss.reduction === "mean", dtype === float32);
   const out = new Tensor((allocStorage(dtype, 1) as FloatData).fill(value), []);
   return record(loss.name, out, [x, y], (grad) => {
     const g = asTensorOf(grad, dtype).data as FloatData;

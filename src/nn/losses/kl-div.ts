@@ -39,7 +39,7 @@ import { float32, float64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReduction, resolveReduction } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
 
@@ -60,8 +60,11 @@ const MEAN_WARNING = "reduction: 'mean' divides the total loss by both the batch
   "support size.'batchmean' divides only by the batch size, and aligns with the KL div math " +
   "definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.";
 
+const KL_ARGS = signature("kl_div", "kl_div()", ["input", "target"], KL_KEYS,
+  { logTarget: ["bool"] }, "KLDivLoss");
+
 export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions = {}): Tensor {
-  checkOptions("kl_div()", options, KL_KEYS);
+  checkArguments(KL_ARGS, [input, target], options);
   const requested = options.reduction ?? "mean";
   const legacy = (options.sizeAverage ?? null) !== null || (options.reduce ?? null) !== null;
   if (!legacy && requested === "mean") warn(MEAN_WARNING);
@@ -104,8 +107,8 @@ function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction
   const held = isGradEnabled() && input.requiresGrad ? lease(kind, n) : null;
   const gx = held?.data ?? null;
   const sum = logTarget ? klLogForward(x, t, r, gx, scale(1)) : klForward(x, t, r, gx, scale(1));
-  // PyTorch sums in the dtype, then divides ('mean' divides inside its reduction).
-  const value = reduction === "mean" ? r(sum / n) : batchmean ? r(r(sum) / divisor) : r(sum);
+  // PyTorch sums in the dtype (float32 overflows to inf), then divides.
+  const value = reduction === "mean" ? r(r(sum) / n) : batchmean ? r(r(sum) / divisor) : r(sum);
   const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
   const name = reduction === "mean" ? "MeanBackward0" : batchmean ? "DivBackward0" : "SumBackward0";
   return record(name, out, [input, target], (grad) => {

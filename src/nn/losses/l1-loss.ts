@@ -23,11 +23,12 @@ import { record } from "../../autograd/record.js";
 import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import { l1Backward, l1Elementwise, l1Forward } from "../../kernels/l1.js";
 import { negateInto } from "../../kernels/pointwise.js";
+import { reducedValue } from "../../kernels/pointwise-losses.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
 import { allocStorage, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type Reduction, type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -35,8 +36,11 @@ import { REDUCTION_KEYS, warnIfSizesDiffer } from "./common.js";
 
 export type L1LossOptions = ReductionOptions;
 
+const L1_ARGS = signature("l1_loss", "l1_loss()", ["input", "target"], REDUCTION_KEYS, {},
+  "L1Loss");
+
 export function l1Loss(input: Tensor, target: Tensor, options: L1LossOptions = {}): Tensor {
-  checkOptions("l1_loss()", options, REDUCTION_KEYS);
+  checkArguments(L1_ARGS, [input, target], options);
   warnIfSizesDiffer(input, target);
   const reduction = resolveReduction(options, "mean");
   const [x, y] = broadcastTensors(input, target);
@@ -67,8 +71,8 @@ function fusedL1(x: Tensor, y: Tensor, reduction: Reduction): Tensor {
   const wanted = isGradEnabled() && (x.requiresGrad || y.requiresGrad);
   const held = wanted ? lease(kind, n) : null;
   const sum = l1Forward(xd, yd, held?.data ?? null, factor(1));
-  const out = new Tensor((allocStorage(x.dtype, 1) as FloatData).fill(reduction === "mean"
-    ? sum / n : sum), []);
+  const out = new Tensor((allocStorage(x.dtype, 1) as FloatData).fill(
+    reducedValue(sum, n, reduction === "mean", f32)), []);
   if (!held) return out;
   const name = reduction === "mean" ? "MeanBackward0" : "SumBackward0";
   return record(name, out, [x, y], (g) => {

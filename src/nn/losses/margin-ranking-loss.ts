@@ -20,11 +20,12 @@
  * String(F.marginRankingLoss(x1, x2, y, { margin: 0.3 }))    // 'tensor(1.1333)'
  */
 import { check } from "../../errors.js";
+import { reusing } from "../../ops/binary.js";
 import { float32 } from "../../tensor/dtype.js";
 import { sizeString } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -37,18 +38,27 @@ export interface MarginRankingLossOptions extends ReductionOptions {
 
 const RANKING_KEYS = [...REDUCTION_KEYS, "margin"] as const;
 
+const RANKING_ARGS = signature("margin_ranking_loss", "margin_ranking_loss()",
+  ["input1", "input2", "target"], RANKING_KEYS, { margin: ["float", 4] }, "MarginRankingLoss");
+
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor,
   options: MarginRankingLossOptions = {}): Tensor {
-  checkOptions("margin_ranking_loss()", options, RANKING_KEYS);
+  checkArguments(RANKING_ARGS, [input1, input2, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   check(input1.dim() === input2.dim() && input1.dim() === target.dim(), () =>
     "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
     `input1: ${sizeString(input1.shape)}, input2: ${sizeString(input2.shape)}, ` +
     `target: ${sizeString(target.shape)} `);
-  const product = target.neg().mul(input1.sub(input2));
+  // `reusing` writes a result into a dead operand's storage: the difference is read by
+  // MulBackward0 only when the target requires grad, the product by no backward.
+  const negTarget = target.neg();
+  const difference = input1.sub(input2);
+  const product = target.requiresGrad ? negTarget.mul(difference)
+    : reusing(difference, () => negTarget.mul(difference));
   // PyTorch adds the margin as a float scalar: integral products become float32
   const floating = product.dtype.isFloatingPoint ? product : product.to(float32);
-  return applyReduction(floating.add(options.margin ?? 0).clampMin(0), reduction);
+  const shifted = reusing(floating, () => floating.add(options.margin ?? 0));
+  return applyReduction(shifted.clampMin(0), reduction);
 }
 
 /** Module form of {@link marginRankingLoss}. */

@@ -26,13 +26,14 @@ import { RuntimeError } from "../../errors.js";
 import { Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import { mseBackward, mseElementwise, mseForward } from "../../kernels/mse.js";
 import { scaleInto } from "../../kernels/pointwise.js";
+import { reducedValue } from "../../kernels/pointwise-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { broadcastTensors } from "../../ops/broadcast.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
 import { allocStorage, dtypeOfStorage, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -42,8 +43,11 @@ export type MSELossOptions = ReductionOptions;
 
 type FloatData = Float32Array | Float64Array;
 
+const MSE_ARGS = signature("mse_loss", "mse_loss()", ["input", "target"], REDUCTION_KEYS, {},
+  "MSELoss");
+
 export function mseLoss(input: Tensor, target: Tensor, options: MSELossOptions = {}): Tensor {
-  checkOptions("mse_loss()", options, REDUCTION_KEYS);
+  checkArguments(MSE_ARGS, [input, target], options);
   warnIfSizesDiffer(input, target);
   const reduction = resolveReduction(options, "mean");
   const [x, y] = broadcastTensors(input, target);
@@ -66,7 +70,7 @@ function mseLossOp(input: Tensor, target: Tensor, reduction: Reduction): Tensor 
   // The input's gradient (upstream 1) comes out of the forward's pass when it is needed.
   const held = isGradEnabled() && input.requiresGrad ? lease(kind, x.length) : null;
   const sum = mseForward(x, y, held?.data ?? null, norm);
-  const value = reduction === "mean" ? sum / x.length : sum;
+  const value = reducedValue(sum, x.length, reduction === "mean", dtype === float32);
   const out = new Tensor((allocStorage(dtype, 1) as FloatData).fill(value), []);
   return record("MseLossBackward0", out, [input, target], (g) => {
     const u = (asTensorOf(g, dtype).data as FloatData)[0];

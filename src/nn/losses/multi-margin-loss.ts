@@ -24,17 +24,20 @@
  * const x = torch.tensor([[0.1, 0.2, 0.4, 0.8]], { dtype: torch.float32 });
  * String(F.multiMarginLoss(x, torch.tensor([3])))    // 'tensor(0.3250)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
-import { type MultiMarginArgs, multiMarginBackward, multiMarginForward }
-  from "../../kernels/margin-losses.js";
+import { type Lease, lease, spend } from "../../kernels/buffers.js";
+import {
+  type MultiMarginArgs, multiMarginBackward, multiMarginForward, multiMarginFused, scaleRows,
+} from "../../kernels/margin-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
 import { type FloatStorage, allocStorage, float32, int64 } from "../../tensor/dtype.js";
 import { listString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, type ReductionOptions, checkReduction, resolveReduction }
   from "../reduction.js";
 import { REDUCTION_KEYS } from "./common.js";
@@ -50,9 +53,12 @@ export interface MultiMarginLossOptions extends ReductionOptions {
 
 const MULTI_MARGIN_KEYS = [...REDUCTION_KEYS, "p", "margin", "weight"] as const;
 
+const MULTI_MARGIN_ARGS = signature("multi_margin_loss", "multi_margin_loss()", ["input", "target"],
+  MULTI_MARGIN_KEYS, { margin: ["Number", 4], weight: ["Tensor?", 5] }, "MultiMarginLoss");
+
 export function multiMarginLoss(input: Tensor, target: Tensor,
   options: MultiMarginLossOptions = {}): Tensor {
-  checkOptions("multi_margin_loss()", options, MULTI_MARGIN_KEYS);
+  checkArguments(MULTI_MARGIN_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const { p = 1, margin = 1 } = options;
   const weight = options.weight ?? null;
@@ -113,14 +119,35 @@ function multiMarginOp(input: Tensor, target: Tensor, weight: Tensor | null,
   };
   const frames = args.target.length;
   const perFrame = new Float64Array(frames);
-  multiMarginForward(args, perFrame);
-  const out = reduceFrames(perFrame, input, reduction, outShape);
   const g = round(reduction === "mean" ? 1 / (frames * classes) : 1 / classes);
+  const held = isGradEnabled() && input.requiresGrad && !empty
+    ? lease(input.dtype === float32 ? "float32" : "float64", input.numel()) : null;
+  if (held) multiMarginFused(args, g, perFrame, held.data);
+  else multiMarginForward(args, perFrame);
+  const out = reduceFrames(perFrame, input, reduction, outShape);
   return record("MultiMarginLossBackward0", out, [input], (gradOut) => {
-    const grad = allocStorage(input.dtype, input.numel()) as FloatStorage;
-    multiMarginBackward(args, g, asTensorOf(gradOut, input.dtype).data as FloatStorage, grad);
+    const up = asTensorOf(gradOut, input.dtype).data as FloatStorage;
+    let grad = heldGradient(held, up, classes, round);
+    if (!grad) {
+      grad = allocStorage(input.dtype, input.numel()) as FloatStorage;
+      multiMarginBackward(args, g, up, grad);
+    }
     return [new Tensor(grad, input.shape)];
   });
+}
+
+/**
+ * The gradient the fused forward left in `held` (upstream 1) times the upstream gradient, as
+ * PyTorch's backward multiplies its result by it; null once the lease is spent (a second
+ * backward through a retained graph recomputes).
+ */
+export function heldGradient(held: Lease | null, up: FloatStorage, classes: number,
+  round: (v: number) => number): FloatStorage | null {
+  if (!held?.valid) return null;
+  const grad = held.data;
+  spend(held);
+  if (up.length !== 1 || up[0] !== 1) scaleRows(grad, classes, up, round);
+  return grad;
 }
 
 /**

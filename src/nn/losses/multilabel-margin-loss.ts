@@ -19,28 +19,34 @@
  * const x = torch.tensor([[0.1, 0.2, 0.4, 0.8]], { dtype: torch.float32 });
  * String(F.multilabelMarginLoss(x, torch.tensor([[3, 0, -1, 1]])))    // 'tensor(0.8500)'
  */
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, check } from "../../errors.js";
+import { lease } from "../../kernels/buffers.js";
 import {
   type MultilabelMarginArgs, multilabelMarginBackward, multilabelMarginForward,
+  int64Labels, multilabelMarginFused, onMarginKernel,
 } from "../../kernels/margin-losses.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { type FloatStorage, allocStorage, int64 } from "../../tensor/dtype.js";
+import { type FloatStorage, allocStorage, float32, int64 } from "../../tensor/dtype.js";
 import { listString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, type ReductionOptions, checkReduction, resolveReduction }
   from "../reduction.js";
 import { REDUCTION_KEYS } from "./common.js";
-import { marginFrames, roundingOf } from "./multi-margin-loss.js";
+import { heldGradient, marginFrames, roundingOf } from "./multi-margin-loss.js";
 
 export type MultiLabelMarginLossOptions = ReductionOptions;
 
+const MULTILABEL_MARGIN_ARGS = signature("multilabel_margin_loss", "multilabel_margin_loss()",
+  ["input", "target"], REDUCTION_KEYS, {}, "MultiLabelMarginLoss");
+
 export function multilabelMarginLoss(input: Tensor, target: Tensor,
   options: MultiLabelMarginLossOptions = {}): Tensor {
-  checkOptions("multilabel_margin_loss()", options, REDUCTION_KEYS);
+  checkArguments(MULTILABEL_MARGIN_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const frames = marginFrames(input);
   const classes = input.dim() === 0 ? 1 : input.shape[input.dim() - 1];
@@ -58,18 +64,28 @@ function multilabelMarginOp(input: Tensor, target: Tensor, reduction: Reduction,
   frames: number, classes: number, outShape: number[]): Tensor {
   const empty = input.numel() === 0;
   const round = roundingOf(input);
+  const x = input.data as FloatStorage;
+  const wantGrad = isGradEnabled() && input.requiresGrad && !empty;
+  // the fused kernel's targets may live in a reusable block: a second backward rereads them
   const args: MultilabelMarginArgs = {
-    x: input.data as FloatStorage, target: targetRows(target, classes), frames, classes, round,
+    x, target: targetRows(target, classes, wantGrad && onMarginKernel(x)), frames, classes, round,
   };
   checkKernelDtypes(input, empty ? null : target);
   const sums = new Float64Array(args.frames);
-  multilabelMarginForward(args, sums);
-  const out = reduceSums(sums, input, reduction, classes, outShape);
   const g = round(reduction === "mean" ? 1 / (frames * classes) : 1 / classes);
+  const held = wantGrad ? lease(input.dtype === float32 ? "float32" : "float64", input.numel())
+    : null;
+  if (held) multilabelMarginFused(args, g, sums, held.data);
+  else multilabelMarginForward(args, sums);
+  const out = reduceSums(sums, input, reduction, classes, outShape);
   return record("MultilabelMarginLossBackward0", out, [input], (gradOut) => {
-    const grad = allocStorage(input.dtype, input.numel()) as FloatStorage;
-    multilabelMarginBackward(args, g, asTensorOf(gradOut, input.dtype).data as FloatStorage,
-      grad);
+    const up = asTensorOf(gradOut, input.dtype).data as FloatStorage;
+    let grad = heldGradient(held, up, classes, round);
+    if (!grad) {
+      grad = allocStorage(input.dtype, input.numel()) as FloatStorage;
+      multilabelMarginBackward({ ...args, target: targetRows(target, classes, false) }, g, up,
+        grad);
+    }
     return [new Tensor(grad, input.shape)];
   });
 }
@@ -96,8 +112,12 @@ function reduceSums(sums: Float64Array, input: Tensor, reduction: Reduction, cla
  * PyTorch range-checks every target entry (also those after the −1) before the kernel, whose
  * dtype dispatch and int64 target check come next.
  */
-function targetRows(target: Tensor, classes: number): Int32Array {
+function targetRows(target: Tensor, classes: number, scratch: boolean): Int32Array {
   const data = target.data;
+  if (data instanceof BigInt64Array) {
+    const rows = int64Labels(data, classes, scratch);
+    if (rows) return rows;
+  }
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     // PyTorch reads target.min() and target.max() as int64, truncating float targets

@@ -22,9 +22,10 @@
  */
 import { IndexError, check } from "../../errors.js";
 import { logSigmoid } from "../../ops/activation.js";
+import { inScratch, reusing } from "../../ops/binary.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
@@ -37,13 +38,31 @@ export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
 
 const MLSM_KEYS = [...REDUCTION_KEYS, "weight"] as const;
 
+const MLSM_ARGS = signature("multilabel_soft_margin_loss", "multilabel_soft_margin_loss()",
+  ["input", "target"], MLSM_KEYS, { weight: ["Tensor?", 3], reduction: ["reduction*"] },
+  "MultiLabelSoftMarginLoss");
+
 export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
   options: MultiLabelSoftMarginLossOptions = {}): Tensor {
-  checkOptions("multilabel_soft_margin_loss()", options, MLSM_KEYS);
+  checkArguments(MLSM_ARGS, [input, target], options);
   const reduction = resolveReduction<string>(options, "mean");
-  let loss = target.mul(logSigmoid(input))
-    .add(target.rsub(1).mul(logSigmoid(input.neg())))
-    .neg();
+  // Without a weight (whose product would save the loss) the chain lives in scratch blocks, read
+  // once by the class sum; the log σ terms too when the target needs no gradient (only that
+  // gradient reads them). Sums, products and the negation reuse dead operands' storage.
+  const chain = !options.weight;
+  const sigmoids = chain && !target.requiresGrad;
+  const term = (slot: string, factor: Tensor, x: Tensor): Tensor => {
+    if (!sigmoids) {
+      const ls = logSigmoid(x);
+      return chain ? inScratch(slot, () => factor.mul(ls)) : factor.mul(ls);
+    }
+    const ls = inScratch(slot, () => logSigmoid(x));
+    return reusing(ls, () => factor.mul(ls));
+  };
+  const positive = term("mlsm-positive", target, input);
+  const negative = term("mlsm-negative", target.rsub(1), input.neg());
+  const sum = reusing(positive, () => positive.add(negative));
+  let loss = reusing(sum, () => sum.neg());
   if (options.weight) loss = loss.mul(options.weight);
   check(input.dim() > 0, () => "Dimension specified as -1 but tensor has no dimensions",
     IndexError);

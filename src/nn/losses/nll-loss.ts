@@ -28,7 +28,7 @@ import { allocStorage, float32, float64, int64 } from "../../tensor/dtype.js";
 import { listString, numelOf } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, type ReductionOptions, checkReduction, resolveReduction }
   from "../reduction.js";
 import { REDUCTION_KEYS } from "./common.js";
@@ -46,8 +46,11 @@ type FloatData = Float32Array | Float64Array;
 /** Gradients of at least this many elements take {@link sparseZeros}' lazily zeroed arrays. */
 const SPARSE_MIN = 1 << 20;
 
+const NLL_ARGS = signature("nll_loss_nd", "nll_loss()", ["input", "target"], NLL_KEYS,
+  { weight: ["Tensor?", 3], ignoreIndex: ["int", 5] }, "NLLLoss");
+
 export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
-  checkOptions("nll_loss()", options, NLL_KEYS);
+  checkArguments(NLL_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   return nllLossNd(input, target, options.weight ?? null, reduction, options.ignoreIndex ?? -100);
 }
@@ -146,8 +149,10 @@ function checkedOp(op: NllOp, name: string, kernel: string, input: Tensor, targe
 /** The reduced (or 'none') output of a loss from its per-position sums. */
 export function nllOutput(input: Tensor, reduction: Reduction, positions: number, total: number,
   totalWeight: number): Tensor {
+  // PyTorch sums float32 in float32: a total past its range is inf, and so is the mean
+  const sum = input.dtype === float32 ? Math.fround(total) : total;
   const value = positions === 0 ? (reduction === "mean" ? NaN : 0)
-    : reduction === "mean" ? total / totalWeight : total;
+    : reduction === "mean" ? sum / totalWeight : sum;
   return new Tensor((allocStorage(input.dtype, 1) as FloatData).fill(value), []);
 }
 
@@ -165,7 +170,8 @@ function nllKernelOp(name: string, input: Tensor, t: Float64Array, weight: Tenso
     nllForward(x, t, w, ignoreIndex, layout, losses);
     out = new Tensor(losses, outShape);
   } else {
-    const sums = nllForward(x, t, w, ignoreIndex, layout, null);
+    const sums = nllForward(x, t, w, ignoreIndex, layout, null,
+      input.dtype === float32 ? Math.fround : undefined);
     totalWeight = sums.totalWeight;
     out = nllOutput(input, reduction, positions, sums.total, totalWeight);
   }

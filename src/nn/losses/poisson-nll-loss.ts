@@ -20,9 +20,10 @@
  * const y = torch.tensor([0, 1, 2, 5], { dtype: torch.float32 });
  * String(F.poissonNllLoss(x, y))    // 'tensor(1.5006)'
  */
+import { inScratch, reusing } from "../../ops/binary.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
@@ -39,14 +40,23 @@ export interface PoissonNLLLossOptions extends ReductionOptions {
 
 const POISSON_KEYS = [...REDUCTION_KEYS, "logInput", "full", "eps"] as const;
 
+const POISSON_ARGS = signature("poisson_nll_loss", "poisson_nll_loss()", ["input", "target"],
+  POISSON_KEYS,
+  { logInput: ["bool", 3], full: ["bool", 4], eps: ["float", 5], reduction: ["reduction*"] },
+  "PoissonNLLLoss");
+
 export function poissonNllLoss(input: Tensor, target: Tensor,
   options: PoissonNLLLossOptions = {}): Tensor {
-  checkOptions("poisson_nll_loss()", options, POISSON_KEYS);
+  checkArguments(POISSON_ARGS, [input, target], options);
   const reduction = checkReductionShort(resolveReduction<string>(options, "mean"));
   const { logInput = true, full = false, eps = 1e-8 } = options;
-  let loss = logInput
-    ? input.exp().sub(target.mul(input))
-    : input.sub(target.mul(input.add(eps).log()));
+  // The product is dead after the subtraction (no backward saved it): its storage is reused,
+  // and under a reduction it is a scratch block (the mean or sum reads the loss once).
+  const first = logInput ? input.exp() : input;
+  const factor = logInput ? input : input.add(eps).log();
+  const multiply = () => target.mul(factor);
+  const product = reduction === "none" ? multiply() : inScratch("poisson", multiply);
+  let loss = reusing(product, () => first.sub(product));
   if (full) loss = loss.add(stirlingTerm(target));
   return applyReduction(loss, reduction);
 }

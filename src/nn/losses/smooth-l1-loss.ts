@@ -28,7 +28,7 @@ import { broadcastTensors } from "../../ops/broadcast.js";
 import { resultType } from "../../ops/promote.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type ReductionOptions, checkReduction, resolveReduction } from "../reduction.js";
 import { REDUCTION_KEYS, warnIfSizesDiffer } from "./common.js";
 import { checkImplemented, fusedPointwiseLoss } from "./huber-loss.js";
@@ -40,9 +40,12 @@ export interface SmoothL1LossOptions extends ReductionOptions {
 
 const SMOOTH_L1_KEYS = [...REDUCTION_KEYS, "beta"] as const;
 
+const SMOOTH_L1_ARGS = signature("smooth_l1_loss", "smooth_l1_loss()", ["input", "target"],
+  SMOOTH_L1_KEYS, { beta: ["float", 4] }, "SmoothL1Loss");
+
 export function smoothL1Loss(input: Tensor, target: Tensor,
   options: SmoothL1LossOptions = {}): Tensor {
-  checkOptions("smooth_l1_loss()", options, SMOOTH_L1_KEYS);
+  checkArguments(SMOOTH_L1_ARGS, [input, target], options);
   warnIfSizesDiffer(input, target);
   const resolved = resolveReduction(options, "mean");
   const [x, y] = broadcastTensors(input, target);

@@ -24,7 +24,7 @@ import { record } from "../../autograd/record.js";
 import { RuntimeError, check } from "../../errors.js";
 import { type Lease, lease, spend } from "../../kernels/buffers.js";
 import {
-  softMarginForward, softMarginInputGrad, softMarginSumFast,
+  reducedValue, softMarginForward, softMarginInputGrad, softMarginSumFast,
 } from "../../kernels/pointwise-losses.js";
 import { broadcastData, dtypeTitle } from "../../ops/binary.js";
 import { asTensorOf, resultType } from "../../ops/promote.js";
@@ -32,7 +32,7 @@ import { allocStorage, bool, float32 } from "../../tensor/dtype.js";
 import { broadcastShapes } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type Reduction, type ReductionOptions, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -47,9 +47,12 @@ type FloatData = Float32Array | Float64Array;
 const BOOL_NEGATION = "Negation, the `-` operator, on a bool tensor is not supported. If you " +
   "are trying to invert a mask, use the `~` or `logical_not()` operator instead.";
 
+const SOFT_MARGIN_ARGS = signature("soft_margin_loss", "soft_margin_loss()", ["input", "target"],
+  REDUCTION_KEYS, {}, "SoftMarginLoss");
+
 export function softMarginLoss(input: Tensor, target: Tensor,
   options: SoftMarginLossOptions = {}): Tensor {
-  checkOptions("soft_margin_loss()", options, REDUCTION_KEYS);
+  checkArguments(SOFT_MARGIN_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   checkNoGrad(target, "soft_margin_loss", "target");
   check(input.dtype !== bool, () => BOOL_NEGATION);
@@ -101,7 +104,7 @@ function softMarginFast(input: Tensor, target: Tensor, x: FloatData, y: FloatDat
     if (held) spend(held);
     return null;
   }
-  const out = new Tensor(Float32Array.of(reduction === "mean" ? sum / n : sum), []);
+  const out = new Tensor(Float32Array.of(reducedValue(sum, n, reduction === "mean", true)), []);
   return record("SoftMarginLossBackward0", out, [input, null], (grad) => {
     check(target.dtype !== bool, () => BOOL_NEGATION);
     const g = asTensorOf(grad, float32).data as FloatData;

@@ -27,7 +27,7 @@ import { pairwiseDistance } from "../../ops/distance.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
@@ -46,9 +46,14 @@ export interface TripletMarginLossOptions extends ReductionOptions {
 
 const TRIPLET_KEYS = [...REDUCTION_KEYS, "margin", "p", "eps", "swap"] as const;
 
+const TRIPLET_ARGS = signature("triplet_margin_loss", "triplet_margin_loss()",
+  ["anchor", "positive", "negative"], TRIPLET_KEYS,
+  { margin: ["float", 4], p: ["float", 5], eps: ["float", 6], swap: ["bool", 7] },
+  "TripletMarginLoss");
+
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor,
   options: TripletMarginLossOptions = {}): Tensor {
-  checkOptions("triplet_margin_loss()", options, TRIPLET_KEYS);
+  checkArguments(TRIPLET_ARGS, [anchor, positive, negative], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const { margin = 1, p = 2, eps = 1e-6, swap = false } = options;
   checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);

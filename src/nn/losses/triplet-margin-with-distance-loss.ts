@@ -24,12 +24,13 @@
  * String(F.tripletMarginWithDistanceLoss(anchor, positive, negative,
  *   { distanceFunction: l1, margin: 0.5 }))    // 'tensor(0.1500)'
  */
-import { ValueError, check } from "../../errors.js";
+import { TorchTypeError, ValueError, check } from "../../errors.js";
 import { pairwiseDistance } from "../../ops/distance.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { kindName } from "../../tensor/argument-kinds.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
-import { checkOptions } from "../options.js";
+import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction } from "../reduction.js";
 import { checkMargin, checkSameRank, moduleMarginCheck } from "./triplet-margin-loss.js";
 
@@ -46,19 +47,34 @@ export interface TripletMarginWithDistanceLossOptions {
 
 const DISTANCE_KEYS = ["distanceFunction", "margin", "swap", "reduction"] as const;
 
+const DISTANCE_ARGS = signature("triplet_margin_with_distance_loss",
+  "triplet_margin_with_distance_loss()", ["anchor", "positive", "negative"], DISTANCE_KEYS,
+  { distanceFunction: ["callable?"], margin: ["float"], swap: ["bool"] },
+  "TripletMarginWithDistanceLoss");
+
 export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor,
   negative: Tensor, options: TripletMarginWithDistanceLossOptions = {}): Tensor {
-  checkOptions("triplet_margin_with_distance_loss()", options, DISTANCE_KEYS);
+  checkArguments(DISTANCE_ARGS, [anchor, positive, negative], options);
   const { margin = 1, swap = false, reduction = "mean" } = options;
   check(["mean", "sum", "none"].includes(reduction), () =>
     `${reduction} is not a valid value for reduction`, ValueError);
   checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
   checkSameRank(anchor, positive, negative);
-  const distance = options.distanceFunction ?? pairwiseDistance;
+  const distance = tensorValued(options.distanceFunction ?? pairwiseDistance);
   const distPos = distance(anchor, positive);
   let distNeg = distance(anchor, negative);
   if (swap) distNeg = distNeg.minimum(distance(positive, negative));
   return applyReduction(distPos.sub(distNeg).add(margin).clamp({ min: 0 }), reduction);
+}
+
+/** The distance function, checked to return a tensor (torch fails later, on its arithmetic). */
+function tensorValued(distance: (x1: Tensor, x2: Tensor) => unknown) {
+  return (x1: Tensor, x2: Tensor): Tensor => {
+    const d = distance(x1, x2);
+    if (d instanceof Tensor) return d;
+    throw new TorchTypeError("triplet_margin_with_distance_loss(): distanceFunction must " +
+      `return a Tensor, not ${kindName(d)}`);
+  };
 }
 
 /** Module form of {@link tripletMarginWithDistanceLoss}. */
