@@ -1,0 +1,81 @@
+/**
+ * Shared pieces of the tests that run fixtures above the WebAssembly and worker-thread
+ * thresholds: inputs regenerated from hash specs (too large to store), gradients checked
+ * through summaries, and a started worker pool.
+ */
+import assert from "node:assert/strict";
+
+import { poolStatus } from "../../src/kernels/wasm/threads.js";
+import { allocStorage, float32, float64 } from "../../src/tensor/dtype.js";
+import { Tensor } from "../../src/tensor/tensor.js";
+import { type Tolerance, floatsClose } from "./compare.js";
+import { type Encoded, decodeFloat } from "./fixtures.js";
+
+/** A generated input: `normal` in (−4, 4), `unit` in (0, 1), `sign` ±1. */
+export interface InputSpec {
+  kind: "normal" | "unit" | "sign";
+  seed: number;
+}
+
+/** A gradient as the fixtures store it: sum, absolute sum and sampled elements. */
+export interface GradSummary {
+  sum: Encoded;
+  absSum: Encoded;
+  at: number[];
+  values: Encoded[];
+}
+
+/** lowbias32 (C. Wellons), as scripts/fixtures/gen_losses_large.py and bench/gen.mjs. */
+function hash32(key: number, c: number): number {
+  let x = (c + key) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The generator's values, rounded once to the dtype, in storage from allocStorage. */
+export function generateInput(spec: InputSpec, shape: readonly number[],
+  dtype: "float32" | "float64"): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = allocStorage(dtype === "float32" ? float32 : float64, n) as Float32Array;
+  const key = Math.imul(spec.seed, 0x9e3779b9) >>> 0;
+  for (let i = 0; i < n; i++) {
+    const h = hash32(key, i);
+    const u = ((h >>> 8) + 0.5) / 2 ** 24;
+    data[i] = spec.kind === "normal" ? (u - 0.5) * 8 : spec.kind === "unit" ? u
+      : (h & 1) === 1 ? 1 : -1;
+  }
+  return new Tensor(data, [...shape]);
+}
+
+/**
+ * Sampled elements within the dtype's tolerance; a sum of n elements each within
+ * atol + rtol·|e| is within n·atol + rtol·Σ|e|, so the sums are held to that bound.
+ */
+export function assertGradSummary(actual: Tensor, expected: GradSummary, tol: Tolerance,
+  label: string): void {
+  const data = actual.data as Float32Array | Float64Array;
+  expected.at.forEach((i, k) => {
+    const e = decodeFloat(expected.values[k]);
+    assert.ok(floatsClose(data[i], e, tol), `${label}[${i}]: got ${data[i]}, expected ${e}`);
+  });
+  let sum = 0;
+  let absSum = 0;
+  for (let i = 0; i < data.length; i++) {
+    sum += data[i];
+    absSum += Math.abs(data[i]);
+  }
+  const bound = data.length * tol.atol + tol.rtol * decodeFloat(expected.absSum);
+  const eSum = decodeFloat(expected.sum);
+  assert.ok(Math.abs(sum - eSum) <= bound, `${label} sum: got ${sum}, expected ${eSum}`);
+  assert.ok(floatsClose(absSum, decodeFloat(expected.absSum), tol),
+    `${label} absSum: got ${absSum}, expected ${String(expected.absSum)}`);
+}
+
+/** Starts the worker pool with one large job (`start`) and waits (≤ 10 s) for a ready worker. */
+export async function warmPool(start: () => void): Promise<void> {
+  start();
+  for (let waited = 0; poolStatus().ready < 1 && waited < 10_000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
