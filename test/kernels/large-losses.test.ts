@@ -1,0 +1,98 @@
+/**
+ * The fused point-wise losses at a size above the WebAssembly and worker-thread thresholds
+ * (600×513: SIMD kernels split across threads, with vector tails), float32 and float64, against
+ * torch 1.13 (test/fixtures/losses-large.json, scripts/fixtures/gen_losses_large.py), on the
+ * pure-JS loops and on the WebAssembly kernels. Inputs are regenerated from their hash specs;
+ * the fixture holds the loss, the gradient's sum and absolute sum, and sampled elements.
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+
+import * as F from "../../src/functional.js";
+import { type BackendName, activeBackend, withBackend } from "../../src/kernels/backend.js";
+import { poolStatus } from "../../src/kernels/wasm/threads.js";
+import type { Tensor } from "../../src/tensor/tensor.js";
+import { TOLERANCES, floatsClose } from "../helpers/compare.js";
+import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
+import {
+  type GradSummary, type InputSpec, assertGradSummary, generateInput, warmPool,
+} from "../helpers/large.js";
+
+interface LargeCase {
+  name: string;
+  fn: keyof typeof LOSSES;
+  dtype: "float32" | "float64";
+  shape: number[];
+  x: InputSpec;
+  y: InputSpec;
+  options: Record<string, string | InputSpec>;
+  targetGrad: boolean;
+  loss: Encoded;
+  grads: { input: GradSummary; target?: GradSummary };
+}
+
+type Loss = (x: Tensor, y: Tensor, options: Record<string, unknown>) => Tensor;
+
+const LOSSES = {
+  mseLoss: F.mseLoss, l1Loss: F.l1Loss, binaryCrossEntropy: F.binaryCrossEntropy,
+  binaryCrossEntropyWithLogits: F.binaryCrossEntropyWithLogits, huberLoss: F.huberLoss,
+  smoothL1Loss: F.smoothL1Loss, softMarginLoss: F.softMarginLoss,
+} as Record<string, Loss>;
+
+const FIXTURE = loadFixture<{ torch_version: string; hash: string; cases: LargeCase[] }>(
+  "losses-large.json");
+
+function runCase(c: LargeCase): void {
+  const x = generateInput(c.x, c.shape, c.dtype).requiresGrad_(true);
+  const y = generateInput(c.y, c.shape, c.dtype).requiresGrad_(c.targetGrad);
+  const options: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(c.options)) {
+    options[key] = typeof v === "string" ? v : generateInput(v, c.shape, c.dtype);
+  }
+  const tol = TOLERANCES[c.dtype];
+  const loss = LOSSES[c.fn](x, y, options);
+  assert.equal(loss.dtype.name, c.dtype, "result dtype");
+  const value = loss.item() as number;
+  assert.ok(floatsClose(value, decodeFloat(c.loss), tol),
+    `loss: got ${value}, expected ${String(c.loss)}`);
+  loss.backward();
+  assertGradSummary(x.grad!, c.grads.input, tol, "input grad");
+  if (c.grads.target) assertGradSummary(y.grad!, c.grads.target, tol, "target grad");
+}
+
+function onPath(path: BackendName): void {
+  for (const c of FIXTURE.cases) {
+    test(c.name, async () => {
+      // a new task: the shared memory takes only a few same-size tensors per task (wasm/heap.ts)
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      withBackend(path, () => {
+        assert.equal(activeBackend(), path);
+        runCase(c);
+      });
+    });
+  }
+}
+
+test("the fixture comes from torch 1.13 and covers every fused point-wise loss", () => {
+  assert.equal(FIXTURE.torch_version, "1.13.0a0");
+  assert.deepEqual(new Set(FIXTURE.cases.map((c) => c.fn)), new Set(Object.keys(LOSSES)));
+});
+
+describe("at 600×513 on the JS kernels", () => onPath("js"));
+
+describe("at 600×513 on the WebAssembly kernels (worker threads when available)", () => {
+  let jobsBefore = 0;
+  before(async () => {
+    await warmPool(() => {
+      const big = generateInput({ kind: "normal", seed: 0 }, [1 << 19], "float32");
+      F.mseLoss(big, big);
+    });
+    jobsBefore = poolStatus().parallelJobs;
+  });
+  onPath("wasm");
+  test("the float32 and float64 kernels ran on the worker threads", () => {
+    if (poolStatus().ready < 1) return;             // no workers on this platform
+    assert.ok(poolStatus().parallelJobs >= jobsBefore + FIXTURE.cases.length,
+      JSON.stringify(poolStatus()));
+  });
+});
