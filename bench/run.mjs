@@ -6,7 +6,8 @@
 //   npm run bench -- --quick           smoke run: 3 samples, small size + the large sizes cut to 1/16
 //   npm run bench -- --only ce,mse     only these cases (ids from bench/cases.mjs)
 // More flags: --impl torchloss,torch,tfjs-cpu,tfjs-wasm  --tiers small,medium,large
-//   --torch-threads 1,2  --reps N  --timeout SECONDS (per variant)  --no-bw  --from dist
+//   --torch-threads 1,2  --lib-threads 1,2 (torchloss' setNumThreads per column)  --reps N
+//   --timeout SECONDS (per variant)  --no-bw  --from dist
 //   --out DIR (default bench/results)
 //
 // Each implementation runs in child processes (bench/run_torchloss.mjs, bench/torch_bench.py,
@@ -28,6 +29,7 @@ const ALL_IMPLS = ["torchloss", "torch", "tfjs-cpu", "tfjs-wasm"];
 // ---- options -------------------------------------------------------------------------------
 function parseArgs(argv) {
   const o = { quick: false, only: null, impl: ALL_IMPLS, tiers: null, torchThreads: [1, 2],
+    libThreads: [1, 2],
     reps: null, timeout: null, bw: true, from: "src", out: path.join(HERE, "results") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -40,6 +42,7 @@ function parseArgs(argv) {
     else if (a === "--impl") o.impl = next().split(",");
     else if (a === "--tiers") o.tiers = next().split(",");
     else if (a === "--torch-threads") o.torchThreads = next().split(",").map(Number);
+    else if (a === "--lib-threads") o.libThreads = next().split(",").map(Number);
     else if (a === "--reps") o.reps = Number(next());
     else if (a === "--timeout") o.timeout = Number(next());
     else if (a === "--no-bw") o.bw = false;
@@ -214,37 +217,37 @@ const TFJS_TOL = { rtol: 1e-3, atol: 1e-5 };
 const close = (a, b, { rtol, atol }) => Math.abs(a - b) <= atol + rtol * Math.abs(b);
 const okRes = (r) => r && r.status === "ok";
 
+/** The torchloss result at `t` threads (impl `torchloss-<t>t`). */
+const lib = (res, t) => res[`torchloss-${t}t`];
+
+/**
+ * Ratios pair each torchloss column with PyTorch at the same thread count (×torch 1t =
+ * torchloss 1t ÷ torch 1t); `ratioWorst` is the larger, which the targets use. GB/s and % BW are
+ * per torchloss column.
+ */
 function derive(v, res, ceilings, libThreads, torchThreads) {
-  const tl = res.torchloss;
   const torchRef = torchThreads.map((t) => res[`torch-${t}t`]).find(okRes);
-  const d = { ratio: {}, tfjsOverTorchloss: {}, warnings: [] };
-  for (const t of torchThreads) {
+  const d = { ratio: {}, gbps: {}, pctBW: {}, tfjsOverTorchloss: {}, warnings: [] };
+  for (const t of libThreads) {
+    const tl = lib(res, t);
+    if (!okRes(tl)) continue;
     const tr = res[`torch-${t}t`];
-    if (okRes(tl) && okRes(tr)) d.ratio[`${t}t`] = tl.med_s / tr.med_s;
-  }
-  const matched = `${Math.min(Math.max(libThreads, 1), 2)}t`;
-  d.matchedThreads = matched;
-  d.ratioMatched = d.ratio[matched] ?? null;
-  if (okRes(tl)) {
-    d.gbps = v.bytes / tl.med_s / 1e9;
+    if (okRes(tr)) d.ratio[`${t}t`] = tl.med_s / tr.med_s;
+    d.gbps[`${t}t`] = v.bytes / tl.med_s / 1e9;
     const ceil = ceilings[v.pattern];
-    d.pctBW = ceil ? 100 * d.gbps / ceil.gbps : null;
-  }
-  if (okRes(tl) && okRes(torchRef)) {
-    const tol = TOL[v.dtype];
-    if (!close(tl.loss, torchRef.loss, tol)) {
-      d.warnings.push(`loss ${tl.loss.toPrecision(8)} vs torch ${torchRef.loss.toPrecision(8)}`);
+    if (ceil) d.pctBW[`${t}t`] = 100 * d.gbps[`${t}t`] / ceil.gbps;
+    if (okRes(torchRef)) {
+      checkAgainstTorch(d, `${t}t`, tl, torchRef, v.dtype);
+      d.checked = true;
     }
-    const gtol = { rtol: v.dtype === "float64" ? 1e-9 : 1e-4, atol: 1e-6 };
-    if (!close(tl.gradAbsSum, torchRef.gradAbsSum, gtol)) {
-      d.warnings.push(`Σ|grad| ${tl.gradAbsSum.toPrecision(6)} vs torch ` +
-        `${torchRef.gradAbsSum.toPrecision(6)}`);
-    }
-    d.checked = true;
   }
+  const ratios = Object.values(d.ratio);
+  d.ratioWorst = ratios.length ? Math.max(...ratios) : null;
+  // TF.js runs on one thread: compared with torchloss' fewest-thread column.
+  const tl = libThreads.map((t) => lib(res, t)).find(okRes);
   for (const b of ["tfjs-cpu", "tfjs-wasm"]) {
     const r = res[b];
-    if (okRes(r) && okRes(tl)) d.tfjsOverTorchloss[b] = r.med_s / tl.med_s;
+    if (okRes(r) && tl) d.tfjsOverTorchloss[b] = r.med_s / tl.med_s;
     if (okRes(r) && okRes(torchRef) && !close(r.loss, torchRef.loss, TFJS_TOL)) {
       const rel = Math.abs(r.loss - torchRef.loss) / Math.abs(torchRef.loss);
       d.warnings.push(`${b} loss off by ${rel.toExponential(1)} (${r.loss.toPrecision(6)} vs torch ` +
@@ -252,6 +255,23 @@ function derive(v, res, ceilings, libThreads, torchThreads) {
     }
   }
   return d;
+}
+
+function checkAgainstTorch(d, col, tl, torchRef, dtype) {
+  if (!close(tl.loss, torchRef.loss, TOL[dtype])) {
+    d.warnings.push(`${col} loss ${tl.loss.toPrecision(8)} vs torch ${torchRef.loss.toPrecision(8)}`);
+  }
+  const gtol = { rtol: dtype === "float64" ? 1e-9 : 1e-4, atol: 1e-6 };
+  if (!close(tl.gradAbsSum, torchRef.gradAbsSum, gtol)) {
+    d.warnings.push(`${col} Σ|grad| ${tl.gradAbsSum.toPrecision(6)} vs torch ` +
+      `${torchRef.gradAbsSum.toPrecision(6)}`);
+  }
+}
+
+/** "a / b" over the torchloss columns, or "—". */
+function perLib(libThreads, values, fmt) {
+  const cells = libThreads.map((t) => (values[`${t}t`] === undefined ? "—" : fmt(values[`${t}t`])));
+  return cells.every((c) => c === "—") ? "—" : cells.join(" / ");
 }
 
 function cell(r, reps, torchWhy) {
@@ -277,21 +297,24 @@ function buildMarkdown(run) {
   const { machine, config, rows, ceilings, summary, torch } = run;
   const L = [];
   const tt = config.torchThreads;
+  const lt = config.libThreads;
   const kind = config.quick ? "quick run (--quick: 3 samples, small + large sizes cut to 1/16)" :
     config.partial ? "partial run (--only/--tiers/--impl)" : "full run";
   L.push(`# torchloss benchmark — ${kind}`);
   L.push("");
   L.push(`${run.date} · ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB · Node ` +
     `${machine.node} · PyTorch ${torch.version ?? torch.why} (default ${torch.defaultThreads ?? "?"} ` +
-    `thread(s)) · TF.js ${machine.tfjs ?? "not installed"} · torchloss from ${config.from}/ with ` +
-    `${run.libThreads} thread(s) · wall time ${(run.wallSeconds / 60).toFixed(1)} min · load ` +
+    `thread(s)) · TF.js ${machine.tfjs ?? "not installed"} · torchloss from ${config.from}/ at ` +
+    `${lt.join(" and ")} thread(s) · wall time ${(run.wallSeconds / 60).toFixed(1)} min · load ` +
     `average (1 min) ${machine.load1Range.join("–")} during the run on ${machine.cores} cores`);
   L.push("");
   L.push("Forward + backward per call (x.requiresGrad → loss → backward → grad cleared), median of " +
-    `${config.reps} samples after warm-up unless a cell says otherwise. ×torch = torchloss time ÷ ` +
-    "PyTorch time (< 1: torchloss faster). GB/s = compulsory traffic (every input read once + " +
-    "dL/dx written once) ÷ torchloss time; % BW = that ÷ the ceiling for its access pattern " +
-    "(copy for one big input, triad for two or more). TF.js cells: time (its multiple of torchloss' time).");
+    `${config.reps} samples after warm-up unless a cell says otherwise. ×torch nt = torchloss nt ` +
+    "time ÷ PyTorch nt time, the same thread count on both sides (< 1: torchloss faster). GB/s = " +
+    "compulsory traffic (every input read once + dL/dx written once) ÷ torchloss time, and % BW = " +
+    "that ÷ the ceiling for its access pattern (copy for one big input, triad for two or more), " +
+    `each for torchloss at ${lt.map((t) => `${t}t`).join(" / ")}. TF.js cells: time (its multiple ` +
+    `of torchloss ${lt[0]}t's time).`);
   L.push("");
   L.push("Bandwidth ceilings measured in this run, before and after the cases (best of the two; " +
     "float32 arrays, pre-touched):");
@@ -310,8 +333,11 @@ function buildMarkdown(run) {
   L.push(`| **ceiling used** | ${ceilings.copy ? `**${ceilings.copy.gbps.toFixed(1)}** (${ceilings.copy.impl})` : "—"} | ` +
     `${ceilings.triad ? `**${ceilings.triad.gbps.toFixed(1)}** (${ceilings.triad.impl})` : "—"} |`);
   L.push("");
-  const head = ["loss", "size", "dtype", "torchloss", ...tt.map((t) => `torch ${t}t`),
-    ...tt.map((t) => `×torch ${t}t`), "GB/s", "% BW", "tfjs-cpu", "tfjs-wasm", "check"];
+  const ratioCols = lt.filter((t) => tt.includes(t));
+  const perCols = lt.map((t) => `${t}t`).join("/");
+  const head = ["loss", "size", "dtype", ...lt.map((t) => `torchloss ${t}t`),
+    ...tt.map((t) => `torch ${t}t`), ...ratioCols.map((t) => `×torch ${t}t`), `GB/s ${perCols}`,
+    `% BW ${perCols}`, "tfjs-cpu", "tfjs-wasm", "check"];
   L.push(`| ${head.join(" | ")} |`);
   L.push(`|${head.map(() => "---").join("|")}|`);
   const errors = [];
@@ -327,11 +353,12 @@ function buildMarkdown(run) {
       if (r && r.status !== "ok" && r.error) errors.push(`${v.key} ${impl}: ${r.status}: ${r.error}`);
     }
     const check = d.warnings.length ? `⚠ ${d.warnings.join("; ")}` : d.checked ? "ok" : "—";
-    L.push(`| ${[v.label, v.dimsText, v.dtype.replace("float", "f"), cell(res.torchloss, config.reps),
+    L.push(`| ${[v.label, v.dimsText, v.dtype.replace("float", "f"),
+      ...lt.map((t) => cell(lib(res, t), config.reps)),
       ...tt.map((t) => cell(res[`torch-${t}t`], config.reps, torch.ok ? null : torch.why)),
-      ...tt.map((t) => fmtRatio(d.ratio[`${t}t`])),
-      d.gbps !== undefined ? d.gbps.toFixed(2) : "—",
-      d.pctBW !== null && d.pctBW !== undefined ? `${d.pctBW.toFixed(1)}%` : "—",
+      ...ratioCols.map((t) => fmtRatio(d.ratio[`${t}t`])),
+      perLib(lt, d.gbps, (x) => x.toFixed(2)),
+      perLib(lt, d.pctBW, (x) => `${x.toFixed(1)}%`),
       tfCell("tfjs-cpu"), tfCell("tfjs-wasm"), check].join(" | ")} |`);
   }
   L.push("");
@@ -341,8 +368,10 @@ function buildMarkdown(run) {
   L.push("");
   L.push("## Notes");
   L.push("");
-  L.push(`- PyTorch runs through ${PYTHON} with torch.set_num_threads(n) per column; torchloss runs ` +
-    `with ${run.libThreads} thread(s), so the matched column is ×torch ${Math.min(run.libThreads, 2)}t.`);
+  L.push(`- PyTorch runs through ${PYTHON} with torch.set_num_threads(n) per column; torchloss ` +
+    "with setNumThreads(n) per column (one runner process per thread count, each reporting its " +
+    `getNumThreads(): ${JSON.stringify(run.libThreadsReported)}). A target holds when it holds at ` +
+    "every thread count measured on both sides (the worse ratio counts).");
   L.push("- TF.js: tfjs-cpu and tfjs-wasm (SIMD, 1 thread: its threaded build cannot start workers " +
     "in Node) run float32 only; `n/a` = no float64 in TF.js, or no CTC loss. A TF.js case whose " +
     `first call took > ${config.runner.slowS} s is timed 1–3 times without warm-up (said in the ` +
@@ -370,6 +399,18 @@ function buildMarkdown(run) {
   return `${L.join("\n")}\n`;
 }
 
+/** "325 ms = 0.31× PyTorch 1t; 170 ms = 0.26× PyTorch 2t" over the matched thread counts. */
+function matchedText(r) {
+  return Object.entries(r.d.ratio).map(([k, y]) =>
+    `${fmtTime(r.res[`torchloss-${k}`].med_s)} = ${y.toFixed(3)}× PyTorch ${k}`).join("; ");
+}
+
+function libStatus(r) {
+  const s = Object.entries(r.res).filter(([k]) => k.startsWith("torchloss-"))
+    .map(([k, x]) => `${k}: ${x.status}`);
+  return s.length ? s.join(", ") : "torchloss not run";
+}
+
 const shortList = (a, n = 12) => (a.length > n ?
   `${a.slice(0, n).join(", ")} … and ${a.length - n} more (see the table)` : a.join(", "));
 
@@ -382,27 +423,27 @@ function summarize(rows, quick) {
   const one = (id, limit, what) => {
     const r = find(id, large);
     if (!r) return out.push({ target: what, met: null, detail: "not in this run" });
-    const tl = r.res.torchloss;
-    if (!okRes(tl)) return out.push({ target: what, met: null, detail: `torchloss: ${tl?.status ?? "not run"}` });
-    const x = r.d.ratioMatched;
-    if (x === null) return out.push({ target: what, met: null, detail: "no PyTorch time" });
-    out.push({ target: what, met: x <= limit, detail: `${fmtTime(tl.med_s)} = ${x.toFixed(3)}× ` +
-      `PyTorch ${r.d.matchedThreads} (${Object.entries(r.d.ratio).map(([k, y]) => `${y.toFixed(3)}× ${k}`).join(", ")})${sizeNote}` });
+    const x = r.d.ratioWorst;
+    if (x === null) return out.push({ target: what, met: null, detail: `no matched torchloss/PyTorch times (${libStatus(r)})` });
+    out.push({ target: what, met: x <= limit, detail: `${matchedText(r)}${sizeNote}` });
   };
   one("ce", 0.25, `CE ${CASES[0].sizes[large].N}×${CASES[0].sizes[large].C} float32 ≤ 0.25× PyTorch`);
   one("kl", 0.25, `KL ${CASES[0].sizes[large].N}×${CASES[0].sizes[large].C} float32 ≤ 0.25× PyTorch`);
-  const group = (ids, limit, what) => {
+  const group = (ids, limit, what, dtypes = ["float32"]) => {
     const meas = [], fail = [], missing = [];
     for (const id of ids) {
-      const r = find(id, large);
-      if (!r) continue;
-      const x = r.d.ratioMatched;
-      if (!okRes(r.res.torchloss) || x === null) {
-        missing.push(`${id} (${r.res.torchloss?.status ?? "not run"})`);
-        continue;
+      for (const dt of dtypes) {
+        const r = find(id, large, dt);
+        if (!r) continue;
+        const name = dt === "float32" ? id : `${id} f64`;
+        const x = r.d.ratioWorst;
+        if (x === null) {
+          missing.push(`${name} (${libStatus(r)})`);
+          continue;
+        }
+        meas.push(name);
+        if (x > limit) fail.push(`${name} ${x.toFixed(2)}×`);
       }
-      meas.push(id);
-      if (x > limit) fail.push(`${id} ${x.toFixed(2)}×`);
     }
     if (!meas.length) return out.push({ target: what, met: null, detail: `nothing measured; ${missing.join(", ") || "not in this run"}` });
     out.push({ target: what, met: fail.length === 0,
@@ -411,12 +452,12 @@ function summarize(rows, quick) {
         (missing.length ? `; not measured: ${missing.join(", ")}` : "") + sizeNote });
   };
   group(POINTWISE_IDS, 0.5, "point-wise losses at 16M elements ≤ 0.5× PyTorch");
-  group(CASES.map((c) => c.id), 1.0, "every loss faster than PyTorch at its large size (≤ 1×)");
+  group(CASES.map((c) => c.id), 1.0, "every loss faster than PyTorch at its large size (≤ 1×; " +
+    "float32, and float64 where the case has it)", ["float32", "float64"]);
   const small = find("ce", "small");
-  if (small && okRes(small.res.torchloss) && small.d.ratioMatched !== null) {
-    out.push({ target: "CE 3×5 per-call time ≤ PyTorch's", met: small.d.ratioMatched <= 1,
-      detail: `${fmtTime(small.res.torchloss.med_s)} vs PyTorch ${small.d.matchedThreads} ` +
-        `${fmtTime(small.res[`torch-${small.d.matchedThreads}`].med_s)} (${small.d.ratioMatched.toFixed(2)}×)` });
+  if (small && small.d.ratioWorst !== null) {
+    out.push({ target: "CE 3×5 per-call time ≤ PyTorch's", met: small.d.ratioWorst <= 1,
+      detail: matchedText(small) });
   } else out.push({ target: "CE 3×5 per-call time ≤ PyTorch's", met: null, detail: "not measured" });
   const tf = [], tfFail = [];
   for (const r of rows) {
@@ -441,13 +482,13 @@ async function main() {
   log(`torchloss bench: ${cases.length} case(s), tiers ${o.tiers.join(",")}, impls ${o.impl.join(",")}` +
     `, PyTorch ${torch.ok ? torch.version : torch.why}`);
   const node = process.execPath;
-  const tlCmd = [node, ["--import", "tsx", "--expose-gc", path.join(HERE, "run_torchloss.mjs"),
-    ...runnerArgs(o.runner), "--from", o.from]];
+  const tlCmd = (t) => [node, ["--import", "tsx", "--expose-gc", path.join(HERE, "run_torchloss.mjs"),
+    ...runnerArgs(o.runner), "--from", o.from, "--threads", String(t)]];
   const pyArgs = [path.join(HERE, "torch_bench.py"), "--threads", o.torchThreads.join(","),
     ...runnerArgs(o.runner)];
   const tfCmd = (b) => [node, [path.join(HERE, "run_tfjs.mjs"), "--backend", b, ...runnerArgs(o.runner)]];
   const torchImpls = o.torchThreads.map((t) => `torch-${t}t`);
-  let libThreads = 1;
+  const libThreadsReported = {};
 
   // 1. bandwidth ceilings: measured before and after the cases; the best of each counts, since
   //    other processes on the machine can only lower a measurement.
@@ -476,11 +517,11 @@ async function main() {
   const total = variantsOf(cases, o.tiers).length;
   let done = 0;
   const progress = () => (ev) => {
-    if (ev.event === "hello" && ev.impl === "torchloss") libThreads = ev.threads;
+    if (ev.event === "hello" && ev.impl.startsWith("torchloss")) libThreadsReported[ev.impl] = ev.threads;
     if (ev.event !== "result") return;
     const s = ev.status === "ok" ? `${fmtTime(ev.med_s)}  (${ev.reps}×${ev.inner})` :
       `${ev.status}${ev.error ? `: ${ev.error.slice(0, 120)}` : ""}`;
-    log(`    ${ev.key.padEnd(28)} ${ev.impl.padEnd(10)} ${s}`);
+    log(`    ${ev.key.padEnd(28)} ${ev.impl.padEnd(12)} ${s}`);
   };
   for (const c of cases) {
     const vs = variantsOf([c], o.tiers);
@@ -490,8 +531,9 @@ async function main() {
     const merge = (r) => {
       for (const [k, m] of r.results) Object.assign(res[k], m);
     };
-    if (o.impl.includes("torchloss")) {
-      merge(await runChild({ cmd: tlCmd[0], args: tlCmd[1], variants: vs, impls: ["torchloss"],
+    for (const t of o.impl.includes("torchloss") ? o.libThreads : []) {
+      const [cmd, args] = tlCmd(t);
+      merge(await runChild({ cmd, args, variants: vs, impls: [`torchloss-${t}t`],
         timeoutS: o.timeout, onEvent: progress() }));
     }
     if (o.impl.includes("torch") && torch.ok) {
@@ -522,16 +564,17 @@ async function main() {
   await measureBandwidth("end");
   const ceilings = {};
   for (const b of bandwidth) if (!ceilings[b.kind] || b.gbps > ceilings[b.kind].gbps) ceilings[b.kind] = b;
-  for (const row of rows) row.d = derive(row.v, row.res, ceilings, libThreads, o.torchThreads);
+  for (const row of rows) row.d = derive(row.v, row.res, ceilings, o.libThreads, o.torchThreads);
   machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   loads.push(os.loadavg()[0]);
   machine.load1Range = [Math.min(...loads), Math.max(...loads)].map((x) => +x.toFixed(2));
 
   const summary = summarize(rows, o.quick);
   const run = {
-    schema: 1, date: new Date().toISOString(), wallSeconds: (Date.now() - t0) / 1000,
-    machine, torch, libThreads,
+    schema: 2, date: new Date().toISOString(), wallSeconds: (Date.now() - t0) / 1000,
+    machine, torch, libThreadsReported,
     config: { quick: o.quick, tiers: o.tiers, reps: o.reps, torchThreads: o.torchThreads,
+      libThreads: o.libThreads,
       impls: o.impl, only: o.only, timeoutS: o.timeout, from: o.from, runner: o.runner,
       partial: o.partial },
     bandwidth, ceilings, summary,

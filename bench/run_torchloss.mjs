@@ -1,7 +1,8 @@
-/* global process */
-// torchloss runner: `node --import tsx bench/run_torchloss.mjs [--reps 7 --warmS 0.5 ...]`,
-// variants as JSON on stdin, one `@@ {json}` line per event on stdout. Started by run.mjs.
-// Imports the library from src/ (through tsx), or from dist/ with `--from dist`.
+/* global process, setTimeout */
+// torchloss runner: `node --import tsx bench/run_torchloss.mjs [--threads 2 --reps 7 ...]`,
+// variants as JSON on stdin, one `@@ {json}` line per event on stdout. Started by run.mjs, once
+// per thread count. Imports the library from src/ (through tsx), or from dist/ with
+// `--from dist`; `--threads n` calls the kernels' setNumThreads(n) (default: the library's).
 import { generate } from "./gen.mjs";
 import { emit, errorText, measure, now, readStdinJson, runnerOptions } from "./measure.mjs";
 
@@ -9,8 +10,12 @@ const opts = runnerOptions();
 const torch = opts.from === "dist" ? await import("../dist/index.js") :
   await import("../src/index.ts");
 const F = torch.F ?? torch.nn.functional;
-const threads = typeof torch.getNumThreads === "function" ? torch.getNumThreads() : 1;
-emit({ event: "hello", impl: "torchloss", threads, source: opts.from === "dist" ? "dist" : "src" });
+const backend = opts.from === "dist" ? await import("../dist/kernels/backend.js") :
+  await import("../src/kernels/backend.ts");
+if (opts.threads !== undefined) backend.setNumThreads(opts.threads);
+const threads = backend.getNumThreads();
+const impl = `torchloss-${opts.threads ?? threads}t`;
+emit({ event: "hello", impl, threads, source: opts.from === "dist" ? "dist" : "src" });
 
 const DTYPES = { float32: torch.float32, float64: torch.float64, int64: torch.int64 };
 
@@ -32,7 +37,7 @@ for (const v of variants) {
   emit({ event: "start", key: v.key });
   const fn = F[v.js];
   if (typeof fn !== "function") {
-    emit({ event: "result", key: v.key, impl: "torchloss", status: "not implemented" });
+    emit({ event: "result", key: v.key, impl, status: "not implemented" });
     continue;
   }
   try {
@@ -54,11 +59,15 @@ for (const v of variants) {
     const lossValue = Number(loss.item());
     const gradAbsSum = gradTensors.reduce((s, x) => s + (x.grad ? absSum(x.grad) : NaN), 0);
     clear();
+    // A moment idle after the first call: V8 compiles WebAssembly in two tiers and the optimized
+    // tier is built on background threads, which a loop keeping both cores busy (main thread +
+    // kernel worker) starves; without it the worker can stay on baseline code for the whole run.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const r = measure(call, coldS, opts);
-    emit({ event: "result", key: v.key, impl: "torchloss", status: "ok", threads, cold_s: coldS,
+    emit({ event: "result", key: v.key, impl, status: "ok", threads, cold_s: coldS,
       loss: lossValue, gradAbsSum, ...r });
   } catch (e) {
-    emit({ event: "result", key: v.key, impl: "torchloss", status: "error", error: errorText(e) });
+    emit({ event: "result", key: v.key, impl, status: "error", error: errorText(e) });
   }
   if (globalThis.gc) globalThis.gc();
 }
