@@ -139,11 +139,24 @@ function startWorkers(p: Pool, count: number): void {
 function ensurePool(rt: WasmRuntime): Pool | null {
   if (pool) return pool;
   if (!rt.shared || !canUseWorkers()) return null;
+  checkKernelNames(rt);
   const ctrl = allocBlock(16 + SLOTS * 8);
   if (ctrl < 0) return null;
   const i32 = new Int32Array(rt.memory.buffer, ctrl, 4);
   pool = { rt, ctrl, i32, f64: f64View(ctrl + 16, SLOTS), workers: 0, starting: false };
   return pool;
+}
+
+/**
+ * Workers call kernels by their index in NAMES; a name the module lacks (a stale
+ * module.generated.ts) would leave a worker's range silently unwritten, so it fails here.
+ */
+function checkKernelNames(rt: WasmRuntime): void {
+  const missing = NAMES.filter((name) => typeof rt.exports[name] !== "function");
+  if (missing.length > 0) {
+    throw new Error(`torchloss: the WebAssembly module lacks the kernels ${missing.join(", ")} ` +
+      "(src/kernels/wasm/module.generated.ts is stale: run npm run build:wasm)");
+  }
 }
 
 /** Workers ready to take a share, starting the pool on first need. */
@@ -190,6 +203,7 @@ export function parallelFor(rt: WasmRuntime, name: KernelName, args: readonly nu
   parallelJobs++;
   const f = p.f64;
   f[0] = NAMES.indexOf(name);
+  if (f[0] < 0) throw new Error(`torchloss: kernel ${name} is missing from threads.ts NAMES`);
   f[1] = args.length;
   args.forEach((a, i) => (f[2 + i] = a));
   for (let w = 0; w < p.workers; w++) {
