@@ -4,6 +4,8 @@
  * by an int64 tensor inferred from JS integers carries the float hint (tensor/integer-hint.ts).
  */
 import { hintIntegerInputs } from "./tensor/integer-hint.js";
+import { withTemporaries } from "./autograd/temporaries.js";
+import type { Tensor } from "./tensor/tensor.js";
 import { l1Loss as l1LossImpl } from "./nn/losses/l1-loss.js";
 import { mseLoss as mseLossImpl } from "./nn/losses/mse-loss.js";
 import { crossEntropy as crossEntropyImpl } from "./nn/losses/cross-entropy.js";
@@ -33,27 +35,38 @@ export { oneHot } from "./ops/indexing.js";
 export { pairwiseDistance, cosineSimilarity } from "./ops/distance.js";
 export type { PairwiseDistanceOptions, CosineSimilarityOptions } from "./ops/distance.js";
 
-export const l1Loss = hintIntegerInputs(l1LossImpl);
-export const mseLoss = hintIntegerInputs(mseLossImpl);
-export const crossEntropy = hintIntegerInputs(crossEntropyImpl);
-export const nllLoss = hintIntegerInputs(nllLossImpl);
-export const klDiv = hintIntegerInputs(klDivImpl);
-export const binaryCrossEntropy = hintIntegerInputs(binaryCrossEntropyImpl);
-export const binaryCrossEntropyWithLogits = hintIntegerInputs(binaryCrossEntropyWithLogitsImpl);
-export const huberLoss = hintIntegerInputs(huberLossImpl);
-export const smoothL1Loss = hintIntegerInputs(smoothL1LossImpl);
-export const softMarginLoss = hintIntegerInputs(softMarginLossImpl);
-export const multilabelSoftMarginLoss = hintIntegerInputs(multilabelSoftMarginLossImpl);
-export const multilabelMarginLoss = hintIntegerInputs(multilabelMarginLossImpl);
-export const multiMarginLoss = hintIntegerInputs(multiMarginLossImpl);
-export const hingeEmbeddingLoss = hintIntegerInputs(hingeEmbeddingLossImpl);
-export const cosineEmbeddingLoss = hintIntegerInputs(cosineEmbeddingLossImpl);
-export const marginRankingLoss = hintIntegerInputs(marginRankingLossImpl);
-export const tripletMarginLoss = hintIntegerInputs(tripletMarginLossImpl);
-export const tripletMarginWithDistanceLoss = hintIntegerInputs(tripletMarginWithDistanceLossImpl);
-export const poissonNllLoss = hintIntegerInputs(poissonNllLossImpl);
-export const gaussianNllLoss = hintIntegerInputs(gaussianNllLossImpl);
-export const ctcLoss = hintIntegerInputs(ctcLossImpl);
+/**
+ * A loss as users call it: int64-hint on dtype errors, and its temporaries released as soon as
+ * nothing can read them (autograd/temporaries.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function publicLoss<F extends (...args: any[]) => Tensor>(fn: F): F {
+  const scoped = (...args: Parameters<F>) => withTemporaries(() => fn(...args));
+  Object.defineProperty(scoped, "name", { value: fn.name });
+  return hintIntegerInputs(scoped as F);
+}
+
+export const l1Loss = publicLoss(l1LossImpl);
+export const mseLoss = publicLoss(mseLossImpl);
+export const crossEntropy = publicLoss(crossEntropyImpl);
+export const nllLoss = publicLoss(nllLossImpl);
+export const klDiv = publicLoss(klDivImpl);
+export const binaryCrossEntropy = publicLoss(binaryCrossEntropyImpl);
+export const binaryCrossEntropyWithLogits = publicLoss(binaryCrossEntropyWithLogitsImpl);
+export const huberLoss = publicLoss(huberLossImpl);
+export const smoothL1Loss = publicLoss(smoothL1LossImpl);
+export const softMarginLoss = publicLoss(softMarginLossImpl);
+export const multilabelSoftMarginLoss = publicLoss(multilabelSoftMarginLossImpl);
+export const multilabelMarginLoss = publicLoss(multilabelMarginLossImpl);
+export const multiMarginLoss = publicLoss(multiMarginLossImpl);
+export const hingeEmbeddingLoss = publicLoss(hingeEmbeddingLossImpl);
+export const cosineEmbeddingLoss = publicLoss(cosineEmbeddingLossImpl);
+export const marginRankingLoss = publicLoss(marginRankingLossImpl);
+export const tripletMarginLoss = publicLoss(tripletMarginLossImpl);
+export const tripletMarginWithDistanceLoss = publicLoss(tripletMarginWithDistanceLossImpl);
+export const poissonNllLoss = publicLoss(poissonNllLossImpl);
+export const gaussianNllLoss = publicLoss(gaussianNllLossImpl);
+export const ctcLoss = publicLoss(ctcLossImpl);
 
 export type { L1LossOptions } from "./nn/losses/l1-loss.js";
 export type { MSELossOptions } from "./nn/losses/mse-loss.js";

@@ -29,6 +29,8 @@ import { sumToShape } from "../ops/reduce.js";
 import { claimSpent } from "../kernels/buffers.js";
 import { binaryFast } from "../kernels/elementwise.js";
 import { ownGradient } from "./recycling.js";
+import { releaseTemporaries, releaseUnlessKept, takeTemporaries } from "./temporaries.js";
+import { type PlacedStorage, collectingInto } from "../tensor/allocation-scope.js";
 
 /** Gradients whose producer keeps no reference: the first leaf to receive one may keep it. */
 const transferable = new WeakSet<Tensor>();
@@ -87,23 +89,37 @@ function topologicalOrder(root: Node): Node[] {
 }
 
 function run(root: Node, seed: Tensor, retainGraph: boolean): void {
-  const pending = new Map<Node, Tensor>([[root, seed]]);
-  for (const node of topologicalOrder(root)) {
-    const grad = pending.get(node);
-    pending.delete(node);
-    if (!grad) continue;
-    if (node instanceof AccumulateGrad) {
-      accumulate(node.variable, grad);
-      continue;
+  // Without retainGraph, what this pass allocates is dead once it ends, except the leaves'
+  // .grad storage (autograd/temporaries.ts); a retained graph may still be walked again.
+  const allocated: PlacedStorage[] | null = retainGraph ? null : [];
+  const released: PlacedStorage[][] = [];
+  const leaves: Tensor[] = [];
+  collectingInto(allocated, () => {
+    const pending = new Map<Node, Tensor>([[root, seed]]);
+    for (const node of topologicalOrder(root)) {
+      const grad = pending.get(node);
+      pending.delete(node);
+      if (!grad) continue;
+      if (node instanceof AccumulateGrad) {
+        accumulate(node.variable, grad);
+        leaves.push(node.variable);
+        continue;
+      }
+      const fn = node as FunctionNode;
+      const inputGrads = fn.apply(grad);
+      if (!retainGraph) {
+        fn.release();
+        const temps = takeTemporaries(fn);
+        if (temps) released.push(temps);
+      }
+      fn.edges.forEach((edge, i) => {
+        const g = inputGrads[i];
+        if (edge && g) addPending(pending, edge, conform(g, edge));
+      });
     }
-    const fn = node as FunctionNode;
-    const inputGrads = fn.apply(grad);
-    if (!retainGraph) fn.release();
-    fn.edges.forEach((edge, i) => {
-      const g = inputGrads[i];
-      if (edge && g) addPending(pending, edge, conform(g, edge));
-    });
-  }
+  });
+  releaseTemporaries(released);
+  if (allocated) releaseUnlessKept(allocated, leaves.map((leaf) => leaf.peekGrad()));
 }
 
 /** Sums a broadcast gradient back to the input's shape and casts it to the input's dtype. */
@@ -162,7 +178,7 @@ function steal(grad: Tensor): Tensor | null {
   const owned = transferable.has(grad);
   if (owned) {
     transferable.delete(grad);
-    return grad.detach();
+    return ownGradient(grad.detach(), "memory");
   }
   return claimSpent(grad.data) ? ownGradient(grad.detach()) : null;
 }

@@ -12,14 +12,20 @@
  * with `markTransferable`; those are left to the garbage collector as before.
  */
 import { recycleBuffer } from "../kernels/buffers.js";
+import { releaseStorage } from "../kernels/wasm/heap.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-/** `.grad` tensors whose storage only the engine holds and user code has not seen. */
-const unobserved = new WeakSet<Tensor>();
+/**
+ * `.grad` tensors whose storage only the engine holds and user code has not seen, and where
+ * that storage goes when dropped: the buffer pool (the next fused forward of that size leases
+ * it) or straight back to the shared memory (a gradient an op allocated, e.g. in a composite
+ * loss, whose next forward allocates through allocStorage rather than the pool).
+ */
+const unobserved = new WeakMap<Tensor, "pool" | "memory">();
 
 /** Records that the engine made `grad` from storage nothing else references. Returns it. */
-export function ownGradient(grad: Tensor): Tensor {
-  unobserved.add(grad);
+export function ownGradient(grad: Tensor, returnTo: "pool" | "memory" = "pool"): Tensor {
+  unobserved.set(grad, returnTo);
   return grad;
 }
 
@@ -30,8 +36,12 @@ export function observeGradient(grad: Tensor): void {
 
 /** A leaf dropped `grad`: an unobserved one returns its storage to the buffer pool. */
 export function dropGradient(grad: Tensor): void {
-  if (!unobserved.delete(grad)) return;
-  recycleBuffer(grad.data as Float32Array | Float64Array);
+  const returnTo = unobserved.get(grad);
+  if (returnTo === undefined) return;
+  unobserved.delete(grad);
+  const data = grad.data as Float32Array | Float64Array;
+  if (returnTo === "pool") recycleBuffer(data);
+  else if (data instanceof Float32Array || data instanceof Float64Array) releaseStorage(data);
 }
 
 /** Whether `grad` is still unobserved (for tests). */

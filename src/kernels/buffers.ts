@@ -23,7 +23,7 @@
  * Only large buffers are pooled (at most POOL_MAX free ones, most recently used kept), placed
  * in the shared WebAssembly memory when it has room, so threads can write them.
  */
-import { wasmFloat32, wasmFloat64 } from "./wasm/heap.js";
+import { releaseStorage, wasmFloat32, wasmFloat64 } from "./wasm/heap.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -52,11 +52,14 @@ export function freshBuffer(kind: "float32" | "float64", n: number): FloatArray 
   return (n >= POOL_MIN ? wasmFloat32(n, false) : null) ?? new Float32Array(n);
 }
 
+/** Adds a buffer nothing else references to the pool; the oldest one past POOL_MAX is freed. */
+function pool(data: FloatArray): void {
+  free.push(data);
+  if (free.length > POOL_MAX) releaseStorage(free.shift()!);
+}
+
 function recycle(): void {
-  for (const data of spent.splice(0)) {
-    free.push(data);
-    if (free.length > POOL_MAX) free.shift();
-  }
+  for (const data of spent.splice(0)) pool(data);
 }
 
 /** A buffer of n elements for a fused forward to fill completely. */
@@ -108,8 +111,7 @@ export function recycleBuffer(data: FloatArray): void {
   if (data.length < POOL_MIN) return;
   lent = lent.filter((r) => r.deref() !== undefined && r.deref() !== data);
   stats.recycled++;
-  free.push(data);
-  if (free.length > POOL_MAX) free.shift();
+  pool(data);
 }
 
 /** Pool counters, for tests: buffers allocated by leases, leases served from the pool, returns. */

@@ -3,6 +3,7 @@
  * (`loss(input, target)` is `loss.forward(input, target)`), and, as a JS convenience, a module
  * class can be called without `new` (`nn.L1Loss()` is `new nn.L1Loss()`).
  */
+import { withTemporaries } from "../autograd/temporaries.js";
 import { withIntegerHint } from "../tensor/integer-hint.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkModuleOptions } from "./arguments.js";
@@ -90,7 +91,7 @@ export function lossModule<T extends unknown[], O extends LegacyReduction>(
 
     forward(...tensors: T): Tensor {
       try {
-        return functional(...tensors, this.options);
+        return withTemporaries(() => functional(...tensors, this.options));
       } catch (error) {
         throw withIntegerHint(error, [...tensors, this.options]);
       }

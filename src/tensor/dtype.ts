@@ -4,6 +4,7 @@
  */
 
 import { wasmFloat32, wasmFloat64 } from "../kernels/wasm/heap.js";
+import { noteAllocation } from "./allocation-scope.js";
 
 export type DTypeName = "float32" | "float64" | "int64" | "bool";
 
@@ -51,10 +52,14 @@ const SHARED_MIN_ELEMENTS = 1 << 15;
 /** Allocates zeroed storage of `dtype` for `n` elements. */
 export function allocStorage(dtype: DType, n: number): Storage {
   switch (dtype.name) {
-    case "float32":
-      return (n >= SHARED_MIN_ELEMENTS ? wasmFloat32(n) : null) ?? new Float32Array(n);
-    case "float64":
-      return (n >= SHARED_MIN_ELEMENTS ? wasmFloat64(n) : null) ?? new Float64Array(n);
+    case "float32": {
+      const placed = n >= SHARED_MIN_ELEMENTS ? wasmFloat32(n) : null;
+      return placed ? noteAllocation(placed) : new Float32Array(n);
+    }
+    case "float64": {
+      const placed = n >= SHARED_MIN_ELEMENTS ? wasmFloat64(n) : null;
+      return placed ? noteAllocation(placed) : new Float64Array(n);
+    }
     case "int64": return new BigInt64Array(n);
     case "bool": return new Uint8Array(n);
   }

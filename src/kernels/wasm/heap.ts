@@ -38,12 +38,17 @@ interface HeapState {
 let heap: HeapState | null = null;
 let limitBytes = 2 * 1024 ** 3;
 /** Tensors of one size that one task may place here before the rest go to the JS heap. */
-const REPEAT_LIMIT = 8;
+const REPEAT_LIMIT = 16;
 /** Tensors placed during the current task, by byte size; a timer clears it after the task. */
 const placedThisTask = new Map<number, number>();
 
 function placedBefore(bytes: number): number {
   return placedThisTask.get(bytes) ?? 0;
+}
+
+function noteFreed(bytes: number): void {
+  const placed = placedBefore(bytes);
+  if (placed > 0) placedThisTask.set(bytes, placed - 1);
 }
 
 function notePlaced(bytes: number): void {
@@ -177,8 +182,20 @@ function placeStorage<T extends Float32Array | Float64Array>(
   const view = new Kind(h.rt.memory.buffer, off, n);
   h.live += bytes;
   notePlaced(bytes);
-  registry.register(view, { off, bytes });
+  registry.register(view, { off, bytes }, view);
   return view;
+}
+
+/**
+ * Frees the block behind `view` now instead of when the view is collected: the caller
+ * guarantees nothing will read or write `view` again (a loss's temporary whose graph was
+ * released, see autograd/temporaries.ts). Storage not placed here is left to the GC.
+ */
+export function releaseStorage(view: Float32Array | Float64Array): void {
+  if (!heap || !registry || !registry.unregister(view)) return;
+  heap.live -= view.byteLength;
+  noteFreed(view.byteLength);
+  freeBlock(view.byteOffset);
 }
 
 /** The byte offset of `a` in the kernels' memory, or −1 when it lives elsewhere. */

@@ -29,6 +29,7 @@ import { pairwiseDistance } from "../../ops/distance.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
 import { kindName } from "../../tensor/argument-kinds.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { outsideTemporaries } from "../../autograd/temporaries.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction } from "../reduction.js";
@@ -60,14 +61,19 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor,
     `${reduction} is not a valid value for reduction`, ValueError);
   checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
   checkSameRank(anchor, positive, negative);
-  const distance = tensorValued(options.distanceFunction ?? pairwiseDistance);
+  const custom = options.distanceFunction;
+  const distance = custom ? tensorValued((x1, x2) => outsideTemporaries(() => custom(x1, x2)))
+    : pairwiseDistance;
   const distPos = distance(anchor, positive);
   let distNeg = distance(anchor, negative);
   if (swap) distNeg = distNeg.minimum(distance(positive, negative));
   return applyReduction(distPos.sub(distNeg).add(margin).clamp({ min: 0 }), reduction);
 }
 
-/** The distance function, checked to return a tensor (torch fails later, on its arithmetic). */
+/**
+ * The user's distance function, checked to return a tensor (torch fails later, on its
+ * arithmetic); it runs outside the loss's temporaries, since user code may keep what it makes.
+ */
 function tensorValued(distance: (x1: Tensor, x2: Tensor) => unknown) {
   return (x1: Tensor, x2: Tensor): Tensor => {
     const d = distance(x1, x2);
