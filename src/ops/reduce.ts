@@ -29,8 +29,11 @@ interface ReduceArgs {
   dtype?: DType;
 }
 
-/** Accepts `(dim, keepdim)`, `(dim, { keepdim })` and `({ dim, keepdim })`. */
-function parseArgs(
+/**
+ * Accepts `(dim, keepdim)`, `(dim, { keepdim })` and `({ dim, keepdim })`; `fn` names the op in
+ * argument errors (`sum(): argument 'dim' must be int or tuple of ints, not boolean`).
+ */
+function parseArgs(fn: string,
   x: Tensor, dimOrOptions?: DimArg | ReduceOptions, keepdimOrOptions?: boolean | ReduceOptions,
 ): ReduceArgs {
   let options: ReduceOptions = {};
@@ -43,13 +46,15 @@ function parseArgs(
   }
   if (keepdimOrOptions !== undefined && typeof keepdimOrOptions !== "boolean" &&
     !isPlainObject(keepdimOrOptions)) {
-    throw new TorchTypeError("argument 'keepdim' must be bool, not " + kindName(keepdimOrOptions));
+    throw new TorchTypeError(`${fn}(): argument 'keepdim' must be bool, not ` +
+      kindName(keepdimOrOptions));
   }
   if (isPlainObject(keepdimOrOptions)) options = { ...options, ...keepdimOrOptions };
   const keepdim = typeof keepdimOrOptions === "boolean" ? keepdimOrOptions : !!options.keepdim;
   const hasDim = dim !== undefined && dim !== null;
   if (hasDim && typeof dim !== "number" && !Array.isArray(dim)) {
-    throw new TorchTypeError(`argument 'dim' must be int or tuple of ints, not ${kindName(dim)}`);
+    throw new TorchTypeError(`${fn}(): argument 'dim' must be int or tuple of ints, not ` +
+      kindName(dim));
   }
   const list = hasDim ? (typeof dim === "number" ? [dim] : [...(dim as number[])]) : [];
   let dims = list.length > 0 ? normalizeDims(list, x.dim()) : allDims(x);
@@ -129,7 +134,7 @@ function restore(g: Tensor, shape: readonly number[], dims: readonly number[], k
 export function sum(
   x: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions,
 ): Tensor {
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs("sum", x, dim, keepdim);
   const input = args.dtype ? x.to(args.dtype) : x;
   const dtype = input.dtype.isFloatingPoint ? input.dtype : int64;
   const out = reduceSum(input, args.dims, args.keepdim, dtype);
@@ -169,7 +174,7 @@ function sumFast(data: Storage, layout: kernels.ReduceLayout, out: Storage): boo
 export function mean(
   x: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions,
 ): Tensor {
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs("mean", x, dim, keepdim);
   const which = args.dtype ? "Optional" : "Input";
   const dtype = args.dtype ?? x.dtype;
   check(dtype.isFloatingPoint, () => `mean(): could not infer output dtype. ${which} dtype ` +
@@ -238,7 +243,7 @@ function extremumOp(x: Tensor, dim: number | Tensor | ReduceOptions | undefined,
   keepdim: boolean | ReduceOptions | undefined, sign: 1 | -1) {
   const fn = sign > 0 ? "max" : "min";
   if (dim instanceof Tensor) return sign > 0 ? x.maximum(dim) : x.minimum(dim);
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs(fn, x, dim, keepdim);
   checkNonEmpty(x, args.dims, fn, args.hasDim);
   const name = sign > 0 ? "Max" : "Min";
   if (!args.hasDim) {
@@ -298,7 +303,7 @@ export function amin(x: Tensor, dim?: DimArg | ReduceOptions,
 
 function amaxOp(x: Tensor, dim: DimArg | ReduceOptions | undefined,
   keepdim: boolean | ReduceOptions | undefined, sign: 1 | -1): Tensor {
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs(sign > 0 ? "amax" : "amin", x, dim, keepdim);
   const fn = sign > 0 ? "amax" : "amin";
   for (const d of args.dims) {
     check(x.shape[d] !== 0 || x.dim() === 0, () => `${fn}(): Expected reduction dim ${d} to ` +
@@ -332,7 +337,7 @@ export function argmin(x: Tensor, dim?: number | ReduceOptions,
 
 function argOp(x: Tensor, dim: number | ReduceOptions | undefined,
   keepdim: boolean | ReduceOptions | undefined, sign: 1 | -1): Tensor {
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs(sign > 0 ? "argmax" : "argmin", x, dim, keepdim);
   const fn = sign > 0 ? "argmax" : "argmin";
   check(x.dtype !== bool, () => `"${fn}_cpu" not implemented for 'Bool'`);
   checkNonEmpty(x, args.dims, fn, args.hasDim);
@@ -346,7 +351,7 @@ function argOp(x: Tensor, dim: number | ReduceOptions | undefined,
 
 export function logsumexp(x: Tensor, dim: DimArg | ReduceOptions,
   keepdim?: boolean | ReduceOptions): Tensor {
-  const args = parseArgs(x, dim, keepdim);
+  const args = parseArgs("logsumexp", x, dim, keepdim);
   const input = x.dtype.isFloatingPoint ? x : x.float();
   const shape = outputShape(x.shape, args.dims, args.keepdim);
   const { data, layout } = layoutFor(input, args.dims);
@@ -377,7 +382,7 @@ export function norm(x: Tensor, p?: number | "fro" | NormOptions, dim?: DimArg |
   const order = options.p === undefined || options.p === "fro" ? 2 : options.p;
   check(x.dtype.isFloatingPoint, () => "norm(): input dtype should be either floating point " +
     `or complex. Got ${dtypeTitle(x.dtype)} instead.`);
-  const args = parseArgs(x, options.dim, options.keepdim ?? false);
+  const args = parseArgs("norm", x, options.dim, options.keepdim ?? false);
   const shape = outputShape(x.shape, args.dims, args.keepdim);
   const { data, layout } = layoutFor(x, args.dims);
   const out = allocStorage(x.dtype, numelOf(shape)) as Float32Array | Float64Array;

@@ -290,3 +290,17 @@ describe("the factories' options", () => {
     });
   });
 });
+
+describe("reductions name themselves in argument errors", () => {
+  // torch prints its overload list ("sum() received an invalid combination of arguments");
+  // ours is the one-line binding sentence, naming the op.
+  const x = torch.randn(2, 3);
+  const cases: [string, () => unknown, string][] = [
+    ["sum", () => x.sum(true as never), "sum(): argument 'dim' must be int or tuple of ints, not boolean"],
+    ["mean", () => x.mean("a" as never), "mean(): argument 'dim' must be int or tuple of ints, not string"],
+    ["sum keepdim", () => x.sum(0, "k" as never), "sum(): argument 'keepdim' must be bool, not string"],
+  ];
+  for (const [label, call, message] of cases) {
+    test(label, () => assert.throws(call, { name: "TypeError", message }));
+  }
+});
