@@ -159,50 +159,17 @@ function markTargets(target: Int32Array, base: number, classes: number, isTarget
  * in double as PyTorch does, then rounded to the input's dtype (not yet divided by C).
  */
 export function multilabelMarginForward(a: MultilabelMarginArgs, out: Flat<number>): void {
-  const { x, target, frames, classes: c, round } = a;
-  const isTarget = new Uint8Array(c);
-  for (let n = 0; n < frames; n++) {
-    const base = n * c;
-    markTargets(target, base, c, isTarget);
-    let sum = 0;
-    for (let k = 0; k < c; k++) {
-      const j = target[base + k];
-      if (j < 0) break;
-      const oneMinusTarget = round(1 - x[base + j]);
-      for (let i = 0; i < c; i++) {
-        if (isTarget[i]) continue;
-        const z = round(oneMinusTarget + x[base + i]);
-        if (z > 0) sum += z;
-      }
-    }
-    out[n] = round(sum);
-  }
+  multilabelMarginLoop(a, 0, out, null);
 }
 
 /**
  * For each active term (j, i): ∂/∂x[i] += g, ∂/∂x[j] −= g, accumulated in the input's dtype,
- * then times the upstream gradient (one value, or one per frame). `grad` must start at zero.
+ * then times the upstream gradient (one value, or one per frame).
  */
 export function multilabelMarginBackward(a: MultilabelMarginArgs, g: number,
   gradOut: Flat<number>, grad: Flat<number>): void {
-  const { x, target, frames, classes: c, round } = a;
-  const isTarget = new Uint8Array(c);
-  for (let n = 0; n < frames; n++) {
-    const base = n * c;
-    markTargets(target, base, c, isTarget);
-    for (let k = 0; k < c; k++) {
-      const j = target[base + k];
-      if (j < 0) break;
-      const oneMinusTarget = round(1 - x[base + j]);
-      for (let i = 0; i < c; i++) {
-        if (isTarget[i]) continue;
-        if (!(round(oneMinusTarget + x[base + i]) > 0)) continue;
-        grad[base + j] = round(grad[base + j] - g);
-        grad[base + i] = round(grad[base + i] + g);
-      }
-    }
-  }
-  scaleRows(grad, c, gradOut, round);
+  multilabelMarginLoop(a, g, null, grad);
+  scaleRows(grad, a.classes, gradOut, a.round);
 }
 
 /**
@@ -214,9 +181,15 @@ export function multilabelMarginFused(a: MultilabelMarginArgs, g: number, out: F
   grad: Flat<number>): void {
   const rt = wasmFor(a.x as Float32Array);
   if (rt && grad instanceof Float32Array && multilabelMarginWasm(rt, a, g, out, grad)) return;
+  multilabelMarginLoop(a, g, out, grad);
+}
+
+/** The JS loop over the active terms: their per-frame sums into `out`, ±g into `grad` (zeroed). */
+function multilabelMarginLoop(a: MultilabelMarginArgs, g: number, out: Flat<number> | null,
+  grad: Flat<number> | null): void {
   const { x, target, frames, classes: c, round } = a;
   const isTarget = new Uint8Array(c);
-  for (let i = 0; i < grad.length; i++) grad[i] = 0;
+  if (grad) for (let i = 0; i < grad.length; i++) grad[i] = 0;
   for (let n = 0; n < frames; n++) {
     const base = n * c;
     markTargets(target, base, c, isTarget);
@@ -230,11 +203,13 @@ export function multilabelMarginFused(a: MultilabelMarginArgs, g: number, out: F
         const z = round(oneMinusTarget + x[base + i]);
         if (!(z > 0)) continue;
         sum += z;
-        grad[base + j] = round(grad[base + j] - g);
-        grad[base + i] = round(grad[base + i] + g);
+        if (grad) {
+          grad[base + j] = round(grad[base + j] - g);
+          grad[base + i] = round(grad[base + i] + g);
+        }
       }
     }
-    out[n] = round(sum);
+    if (out) out[n] = round(sum);
   }
 }
 
