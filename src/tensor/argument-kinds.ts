@@ -91,3 +91,18 @@ export function expectKnownKeys(where: string, options: object | undefined | nul
     throw new TorchTypeError(`${where} got an unexpected keyword argument '${key}'${hint}`);
   }
 }
+
+/**
+ * A factory's options: an object with only the `allowed` keys, a torch dtype and a boolean
+ * requiresGrad (the keys beyond those, e.g. `generator`, are the caller's to check).
+ */
+export function expectFactoryOptions(fn: string, options: { dtype?: unknown;
+  requiresGrad?: unknown } | undefined, allowed: readonly string[]): void {
+  expectOptions(fn, options);
+  expectKnownKeys(`${fn}()`, options, allowed);
+  expectDType(fn, options?.dtype);
+  const requiresGrad = options?.requiresGrad;
+  if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") {
+    throw argumentError(fn, "requiresGrad", undefined, "bool", requiresGrad);
+  }
+}

@@ -4,7 +4,7 @@ import { castStorage } from "../ops/cast.js";
 import {
   type DType, type Storage, allocStorage, bool, dtypeOfStorage, float32, int64,
 } from "./dtype.js";
-import { argumentError, expectDType, expectKnownKeys, expectOptions } from "./argument-kinds.js";
+import { argumentError, expectFactoryOptions } from "./argument-kinds.js";
 import { markInferredInt64, withIntegerHint } from "./integer-hint.js";
 import { numelOf, parseSizeArgs } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -49,13 +49,7 @@ const FACTORY_KEYS = ["dtype", "requiresGrad"];
 
 /** The options of every factory: an object with a torch dtype and a boolean requiresGrad. */
 function checkFactoryOptions(fn: string, options: FactoryOptions): void {
-  expectOptions(fn, options);
-  expectKnownKeys(`${fn}()`, options, FACTORY_KEYS);
-  expectDType(fn, options.dtype);
-  const { requiresGrad } = options;
-  if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") {
-    throw argumentError(fn, "requiresGrad", undefined, "bool", requiresGrad);
-  }
+  expectFactoryOptions(fn, options, FACTORY_KEYS);
 }
 
 /** The factories' `requires_grad=True` check, worded unlike `requires_grad_()`'s. */

@@ -5,7 +5,7 @@ import {
   normal_, randomDefault_, random_, randperm_, uniform_,
 } from "../random/distributions.js";
 import { Generator, defaultGenerator } from "../random/generator.js";
-import { argumentError, expectDType, expectKnownKeys, expectOptions } from "./argument-kinds.js";
+import { argumentError, expectFactoryOptions } from "./argument-kinds.js";
 import { type DType, allocStorage, float32, int64 } from "./dtype.js";
 import { numelOf, parseSizeArgs } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -32,13 +32,7 @@ const RANDOM_KEYS = ["dtype", "requiresGrad", "generator"];
 
 /** The options object, its dtype and its generator (a `torch.Generator`). */
 function checkRandomOptions(fn: string, options: RandomOptions): void {
-  expectOptions(fn, options);
-  expectKnownKeys(`${fn}()`, options, RANDOM_KEYS);
-  expectDType(fn, options.dtype);
-  const { requiresGrad } = options;
-  if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") {
-    throw argumentError(fn, "requiresGrad", undefined, "bool", requiresGrad);
-  }
+  expectFactoryOptions(fn, options, RANDOM_KEYS);
   const { generator } = options;
   if (generator !== undefined && !(generator instanceof Generator)) {
     throw argumentError(fn, "generator", undefined, "torch.Generator", generator);

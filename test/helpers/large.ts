@@ -4,7 +4,9 @@
  * through summaries, and a started worker pool.
  */
 import assert from "node:assert/strict";
+import { test } from "node:test";
 
+import { type BackendName, activeBackend, withBackend } from "../../src/kernels/backend.js";
 import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import { allocStorage, float32, float64 } from "../../src/tensor/dtype.js";
 import { Tensor } from "../../src/tensor/tensor.js";
@@ -77,5 +79,22 @@ export async function warmPool(start: () => void): Promise<void> {
   start();
   for (let waited = 0; poolStatus().ready < 1 && waited < 10_000; waited += 20) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * One test per case, run on backend `path`, each in a new task: within one task the shared
+ * memory takes only a bounded number of same-size tensors (wasm/heap.ts).
+ */
+export function casesOnPath<C extends { name: string }>(path: BackendName, cases: readonly C[],
+  run: (c: C) => void): void {
+  for (const c of cases) {
+    test(c.name, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      withBackend(path, () => {
+        assert.equal(activeBackend(), path);
+        run(c);
+      });
+    });
   }
 }

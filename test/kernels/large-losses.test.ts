@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 
 import * as F from "../../src/functional.js";
-import { type BackendName, activeBackend, withBackend } from "../../src/kernels/backend.js";
+import type { BackendName } from "../../src/kernels/backend.js";
 import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { TOLERANCES, floatsClose } from "../helpers/compare.js";
 import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
 import {
-  type GradSummary, type InputSpec, assertGradSummary, generateInput, warmPool,
+  type GradSummary, type InputSpec, assertGradSummary, casesOnPath, generateInput, warmPool,
 } from "../helpers/large.js";
 
 interface LargeCase {
@@ -61,16 +61,7 @@ function runCase(c: LargeCase): void {
 }
 
 function onPath(path: BackendName): void {
-  for (const c of FIXTURE.cases) {
-    test(c.name, async () => {
-      // a new task: the shared memory takes only a few same-size tensors per task (wasm/heap.ts)
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      withBackend(path, () => {
-        assert.equal(activeBackend(), path);
-        runCase(c);
-      });
-    });
-  }
+  casesOnPath(path, FIXTURE.cases, runCase);
 }
 
 test("the fixture comes from torch 1.13 and covers every fused point-wise loss", () => {

@@ -59,7 +59,6 @@ function runLarge(c: LargeCase): void {
   assertGradSummary(y.grad!, c.grads.target, tol, "target grad");
 }
 
-/** Starts the worker pool with one large job and waits (≤ 10 s) until a worker is ready. */
 function largeOnPath(path: "js" | "wasm"): void {
   for (const c of LARGE.cases) {
     test(c.name, async () => {

@@ -10,13 +10,13 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 
 import * as torch from "../../src/torch.js";
-import { type BackendName, activeBackend, withBackend } from "../../src/kernels/backend.js";
+import type { BackendName } from "../../src/kernels/backend.js";
 import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { TOLERANCES, type Tolerance, floatsClose } from "../helpers/compare.js";
 import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
 import { type Expr, runProgram } from "../helpers/program.js";
-import { warmPool } from "../helpers/large.js";
+import { casesOnPath, warmPool } from "../helpers/large.js";
 
 interface Spec {
   name: string;
@@ -90,17 +90,8 @@ function runCase(c: LargeOpCase): void {
   });
 }
 
-/** Starts the worker pool with one large job and waits (≤ 10 s) until a worker is ready. */
 function onPath(path: BackendName): void {
-  for (const c of FIXTURE.cases) {
-    test(c.name, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      withBackend(path, () => {
-        assert.equal(activeBackend(), path);
-        runCase(c);
-      });
-    });
-  }
+  casesOnPath(path, FIXTURE.cases, runCase);
 }
 
 test("the fixture comes from torch 1.13", () => {

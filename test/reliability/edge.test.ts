@@ -172,7 +172,6 @@ function runAll(): void {
   for (const c of CASES) test(c.name, () => runEdgeCase(c));
 }
 
-/** Starts the worker pool with one large job and waits (≤ 10 s) until a worker is ready. */
 test("the fixture covers every category and all 21 losses", () => {
   assert.equal(FIXTURE.torch_version, "1.13.0a0");
   const losses = new Set(CASES.filter((c) => c.form === "module").map((c) => c.module));
