@@ -4,8 +4,9 @@
  * through summaries, and a started worker pool.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { before, describe, test } from "node:test";
 
+import { mseLoss } from "../../src/functional.js";
 import { type BackendName, activeBackend, withBackend } from "../../src/kernels/backend.js";
 import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import { allocStorage, float32, float64 } from "../../src/tensor/dtype.js";
@@ -97,4 +98,28 @@ export function casesOnPath<C extends { name: string }>(path: BackendName, cases
       });
     });
   }
+}
+
+/**
+ * A suite on the WebAssembly kernels with the worker pool started first; its last test checks
+ * that at least `minJobs()` jobs were shared with the workers meanwhile (where workers exist).
+ */
+export function onWorkerThreads(title: string, what: string, body: () => void,
+  minJobs: () => number = () => 1): void {
+  describe(title, () => {
+    let jobsBefore = 0;
+    before(async () => {
+      await warmPool(() => {
+        const big = generateInput({ kind: "normal", seed: 0 }, [1 << 19], "float32");
+        mseLoss(big, big);
+      });
+      jobsBefore = poolStatus().parallelJobs;
+    });
+    body();
+    test(`${what} ran on the worker threads`, () => {
+      if (poolStatus().ready < 1) return;             // no workers on this platform
+      assert.ok(poolStatus().parallelJobs >= jobsBefore + minJobs(),
+        JSON.stringify(poolStatus()));
+    });
+  });
 }

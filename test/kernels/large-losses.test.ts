@@ -6,16 +6,15 @@
  * the fixture holds the loss, the gradient's sum and absolute sum, and sampled elements.
  */
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import * as F from "../../src/functional.js";
 import type { BackendName } from "../../src/kernels/backend.js";
-import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { TOLERANCES, floatsClose } from "../helpers/compare.js";
 import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
 import {
-  type GradSummary, type InputSpec, assertGradSummary, casesOnPath, generateInput, warmPool,
+  assertGradSummary, casesOnPath, generateInput, type GradSummary, type InputSpec, onWorkerThreads,
 } from "../helpers/large.js";
 
 interface LargeCase {
@@ -71,19 +70,5 @@ test("the fixture comes from torch 1.13 and covers every fused point-wise loss",
 
 describe("at 600×513 on the JS kernels", () => onPath("js"));
 
-describe("at 600×513 on the WebAssembly kernels (worker threads when available)", () => {
-  let jobsBefore = 0;
-  before(async () => {
-    await warmPool(() => {
-      const big = generateInput({ kind: "normal", seed: 0 }, [1 << 19], "float32");
-      F.mseLoss(big, big);
-    });
-    jobsBefore = poolStatus().parallelJobs;
-  });
-  onPath("wasm");
-  test("the float32 and float64 kernels ran on the worker threads", () => {
-    if (poolStatus().ready < 1) return;             // no workers on this platform
-    assert.ok(poolStatus().parallelJobs >= jobsBefore + FIXTURE.cases.length,
-      JSON.stringify(poolStatus()));
-  });
-});
+onWorkerThreads("at 600×513 on the WebAssembly kernels (worker threads when available)",
+  "the float32 and float64 kernels", () => onPath("wasm"), () => FIXTURE.cases.length);

@@ -5,16 +5,19 @@
  * or in the shared memory), and at 600×513 split across the worker threads.
  * Fixtures: test/fixtures/softmax-paths.json (scripts/fixtures/gen_softmax_paths.py, gen_ops.py's
  * format), the "softmax" group of ops.json, and softmax-large.json (gen_softmax_large.py).
+ * The chain as users write it (target without grad, every reduction, upstream gradients, lp
+ * with two consumers) is in kl-chain.test.ts, from the "kl_chain" keys of the same fixtures.
  */
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import * as F from "../../src/functional.js";
-import { getWasmMinElements, withBackend } from "../../src/kernels/backend.js";
-import { poolStatus } from "../../src/kernels/wasm/threads.js";
+import { getWasmMinElements } from "../../src/kernels/backend.js";
 import { TOLERANCES, floatsClose } from "../helpers/compare.js";
 import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
-import { type GradSummary, assertGradSummary, generateInput, warmPool } from "../helpers/large.js";
+import {
+  assertGradSummary, casesOnPath, generateInput, type GradSummary, onWorkerThreads,
+} from "../helpers/large.js";
 import { type OpsFixture, opCases, runOpCase } from "../helpers/op-cases.js";
 import { useBackend } from "./backend-path.js";
 
@@ -59,27 +62,7 @@ function runLarge(c: LargeCase): void {
   assertGradSummary(y.grad!, c.grads.target, tol, "target grad");
 }
 
-function largeOnPath(path: "js" | "wasm"): void {
-  for (const c of LARGE.cases) {
-    test(c.name, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));   // a new task (wasm/heap.ts)
-      withBackend(path, () => runLarge(c));
-    });
-  }
-}
+describe("KL chain at 600×513 on the JS loops", () => casesOnPath("js", LARGE.cases, runLarge));
 
-describe("KL chain at 600×513 on the JS loops", () => largeOnPath("js"));
-
-describe("KL chain at 600×513 on WebAssembly (worker threads when available)", () => {
-  let jobsBefore = 0;
-  before(async () => {
-    await warmPool(() => F.softmax(generateInput({ kind: "normal", seed: 0 }, [1 << 19],
-      "float32"), 0));
-    jobsBefore = poolStatus().parallelJobs;
-  });
-  largeOnPath("wasm");
-  test("the row kernels ran on the worker threads", () => {
-    if (poolStatus().ready < 1) return;             // no workers on this platform
-    assert.ok(poolStatus().parallelJobs > jobsBefore, JSON.stringify(poolStatus()));
-  });
-});
+onWorkerThreads("KL chain at 600×513 on WebAssembly (worker threads when available)",
+  "the row kernels", () => casesOnPath("wasm", LARGE.cases, runLarge));

@@ -7,16 +7,15 @@
  * the result and of each input's gradient of Σ out·w.
  */
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import * as torch from "../../src/torch.js";
 import type { BackendName } from "../../src/kernels/backend.js";
-import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { TOLERANCES, type Tolerance, floatsClose } from "../helpers/compare.js";
 import { type Encoded, decodeFloat, loadFixture } from "../helpers/fixtures.js";
 import { type Expr, runProgram } from "../helpers/program.js";
-import { casesOnPath, warmPool } from "../helpers/large.js";
+import { casesOnPath, onWorkerThreads } from "../helpers/large.js";
 
 interface Spec {
   name: string;
@@ -101,15 +100,5 @@ test("the fixture comes from torch 1.13", () => {
 
 describe("large ops on the JS kernels", () => onPath("js"));
 
-describe("large ops on the WebAssembly kernels (worker threads when available)", () => {
-  let jobsBefore = 0;
-  before(async () => {
-    await warmPool(() => torch.ones(1 << 19).exp());
-    jobsBefore = poolStatus().parallelJobs;
-  });
-  onPath("wasm");
-  test("the float32 kernels ran on the worker threads", () => {
-    if (poolStatus().ready < 1) return;             // no workers on this platform
-    assert.ok(poolStatus().parallelJobs > jobsBefore, JSON.stringify(poolStatus()));
-  });
-});
+onWorkerThreads("large ops on the WebAssembly kernels (worker threads when available)",
+  "the float32 kernels", () => onPath("wasm"));
