@@ -119,7 +119,7 @@ const LOGF_TAB: usize = memory.data<u64>([
 }
 
 /** expf of four lanes; outside [−103.97, 88.72] (and NaN) as expf: 0, +inf, NaN. */
-@inline function vexpf(x: v128): v128 {
+@inline export function vexpf(x: v128): v128 {
   const ok = v128.and(f32x4.ge(x, f32x4.splat(reinterpret<f32>(0xC2CFF1B4))),
     f32x4.le(x, f32x4.splat(reinterpret<f32>(0x42B17217))));
   const xs = v128.and(x, ok);
@@ -154,7 +154,7 @@ const LOGF_TAB: usize = memory.data<u64>([
 }
 
 /** logf of four lanes (+0 → −inf; negative, subnormal, inf and NaN lanes through Mathf.log). */
-@inline function vlogf(v: v128): v128 {
+@inline export function vlogf(v: v128): v128 {
   const zero = i32x4.eq(v, i32x4.splat(0));
   const x = v128.bitselect(f32x4.splat(1), v, zero);
   const normal = i32x4.lt_u(i32x4.sub(x, i32x4.splat(0x00800000)),

@@ -3,6 +3,7 @@
 // (elements or rows) and returns an f64 (a partial sum, or 0).
 import { expConstants, vexp } from "./simd";
 import { vlog } from "./losses2";
+import { vlogf } from "./ctc";
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -51,7 +52,7 @@ const ZERO = f32x4.splat(0);
   if (op == 0) return f32x4.neg(x);
   if (op == 1) return f32x4.abs(x);
   if (op == 2) return vexpFull(x);
-  if (op == 3) return vlog(x);
+  if (op == 3) return vlogf(x);                  // musl logf: as fround(Math.log) (JS loops)
   if (op == 4) return f32x4.sqrt(x);
   if (op == 5) return f32x4.div(ONE, f32x4.add(ONE, vexpFull(f32x4.neg(x))));
   if (op == 6) return vlogSigmoid(x);

@@ -105,7 +105,7 @@ const K64: usize = memory.data<f64>([
 }
 
 /** Max of C doubles at p; NaN if any is NaN (PyTorch's vectorised maximum propagates it). */
-function rowMax64(p: usize, C: i32): f64 {
+export function rowMax64(p: usize, C: i32): f64 {
   let m0 = f64x2.splat(-Infinity), m1 = m0;
   let i = 0;
   for (; i + 4 <= C; i += 4) {
@@ -120,7 +120,7 @@ function rowMax64(p: usize, C: i32): f64 {
 }
 
 /** Σ exp(x[i] − m) over C doubles, stored to e as well when e ≠ 0. */
-function expSum64(x: usize, e: usize, C: i32, m: f64): f64 {
+export function expSum64(x: usize, e: usize, C: i32, m: f64): f64 {
   const M = f64x2.splat(m);
   let acc = f64x2.splat(0);
   let i = 0;

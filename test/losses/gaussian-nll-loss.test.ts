@@ -11,44 +11,12 @@ import { GaussianNLLLoss } from "../../src/nn/index.js";
 import { float32 } from "../../src/tensor/dtype.js";
 import { tensor } from "../../src/tensor/creation.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
-import { decodeFloat, decodeTensor, type Encoded } from "../helpers/fixtures.js";
+import { runGaussianCase } from "./gaussian-cases.js";
 import {
-  type LossCase, assertError, assertTensorClose, captureWarnings, caseTolerance, countCases,
-  exampleResult, leaf, loadLossCases, runLossCase, seededRandom, uniform64, values,
+  countCases, exampleResult, loadLossCases, seededRandom, uniform64, values,
 } from "./helpers.js";
 
-type ScalarVarCase = LossCase & { scalarVar: Encoded };
-
 const cases = loadLossCases("gaussian-nll");
-
-/**
- * A torch 2.x case with a number `var`: `inputs` holds input and target; the expected result
- * and gradients are those of a var tensor filled with the number.
- */
-function runScalarVarCase(c: ScalarVarCase): void {
-  const [input, target] = c.inputs.map(leaf);
-  const variance = decodeFloat(c.scalarVar);
-  const call = () => (c.form === "module"
-    ? new GaussianNLLLoss(c.options)(input, target, variance)
-    : gaussianNllLoss(input, target, variance, c.options));
-  const { value, warnings } = captureWarnings(() => {
-    try {
-      return { out: call() };
-    } catch (error) {
-      return { error };
-    }
-  });
-  assert.deepEqual(warnings, c.warnings, `${c.name}: warnings`);
-  if (c.error) return assertError(value.error, c.error, c.name);
-  if (value.error) throw value.error;
-  const out = value.out!;
-  assertTensorClose(out, c.result!, `${c.name}: result`, caseTolerance(c));
-  assert.equal(out.gradFn?.name() ?? null, c.result!.gradFn, `${c.name}: grad_fn`);
-  if (c.upstream) out.mul(decodeTensor(c.upstream)).sum().backward();
-  else out.backward();
-  [input, target].forEach((t, i) => assertTensorClose(t.grad!,
-    c.grads![c.inputNames![i]]!, `${c.name}: ${c.inputNames![i]}.grad`, caseTolerance(c)));
-}
 
 describe("gaussianNllLoss against torch 1.13 (test/fixtures/losses-gaussian-nll.json)", () => {
   test("fixture counts", () => {
@@ -56,8 +24,7 @@ describe("gaussianNllLoss against torch 1.13 (test/fixtures/losses-gaussian-nll.
     assert.ok(counts.values > 200 && counts.gradients > 200 && counts.errors > 25);
   });
   for (const c of cases) {
-    test(c.name, () => ("scalarVar" in c ? runScalarVarCase(c as ScalarVarCase)
-      : runLossCase(c)));
+    test(c.name, () => runGaussianCase(c));
   }
 });
 

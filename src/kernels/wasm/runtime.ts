@@ -76,6 +76,16 @@ export interface KernelExports {
   exp_log_f64(x: number, out: number, log: number, i0: number, i1: number): number;
   ce64_rows(x: number, g: number, tgt: number, w: number, coef: number, loss: number, C: number,
     r0: number, r1: number): number;
+  kl_softmax_rows(x: number, t: number, g: number, sc: number, C: number, negS: number,
+    r0: number, r1: number): number;
+  kl64_softmax_rows(x: number, t: number, g: number, sc: number, C: number, negS: number,
+    r0: number, r1: number): number;
+  poisson_fwd(x: number, y: number, g: number, s: number, i0: number, i1: number): number;
+  poisson_lin_fwd(x: number, y: number, g: number, s: number, eps: number, i0: number,
+    i1: number): number;
+  gaussian_fwd(x: number, y: number, v: number, g: number, t: number, floor: number,
+    full: number, k: number, i0: number, i1: number): number;
+  negative_count(v: number, i0: number, i1: number): number;
 }
 
 export type KernelName = Exclude<keyof KernelExports, "heap_base">;

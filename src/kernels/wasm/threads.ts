@@ -53,7 +53,9 @@ const NAMES: KernelName[] = ["ce_rows", "softmax_rows", "logsoftmax_bwd_rows",
   "multimargin_rows", "mlm_rows", "labels_i64", "ctc_f32", "ctc_f64",
   "bce_logits_fwd", "mse_fwd_f64", "l1_fwd_f64", "bce_check",
   "op_unary", "op_grad", "op_sum", "op_rows", "op_rows_bwd",
-  "softmax64_rows", "logsoftmax64_bwd_rows", "softmax64_bwd_rows", "kl64_fwd", "ce64_rows"];
+  "softmax64_rows", "logsoftmax64_bwd_rows", "softmax64_bwd_rows", "kl64_fwd", "ce64_rows",
+  "kl_softmax_rows", "kl64_softmax_rows", "poisson_fwd", "poisson_lin_fwd", "gaussian_fwd",
+  "negative_count"];
 
 function defaultThreads(): number {
   const proc = nodeProcess();
@@ -142,6 +144,8 @@ function ensurePool(rt: WasmRuntime): Pool | null {
   checkKernelNames(rt);
   const ctrl = allocBlock(16 + SLOTS * 8);
   if (ctrl < 0) return null;
+  // A reused block holds old data: SEQ, DONE and READY must start at 0.
+  new Uint8Array(rt.memory.buffer, ctrl, 16 + SLOTS * 8).fill(0);
   const i32 = new Int32Array(rt.memory.buffer, ctrl, 4);
   pool = { rt, ctrl, i32, f64: f64View(ctrl + 16, SLOTS), workers: 0, starting: false };
   return pool;

@@ -14,6 +14,13 @@
  * following torch 2.x: `var` may be a JS number, one non-negative variance for every element
  * (1.13 needed a tensor).
  *
+ * Input, target and var of one shape and one float dtype (a number var included) with 'mean' or
+ * 'sum' run as one fused node carrying the composite's top name: forward and the input's
+ * gradient in one pass (var clamped on the fly, no copy), the target's and var's gradients in
+ * backward. Its `nextFunctions` lead straight to the operands (no CloneBackward0 for var).
+ * Broadcasting (a var without the last dim or with it 1 included), mixed dtypes and 'none' take
+ * the composite path.
+ *
  * Shape: input `(*)`; target broadcastable to it; var the input's shape, or that shape with
  * the last dim 1 or without the last dim, or a number; output scalar, or the broadcast shape
  * with `reduction: 'none'`.
@@ -25,14 +32,18 @@
  * // 'tensor(0.2031)'
  */
 import { RuntimeError, ValueError, check } from "../../errors.js";
+import { freshBuffer } from "../../kernels/buffers.js";
 import { binaryFast } from "../../kernels/elementwise.js";
+import { anyNegative, gaussianForward, gaussianVarGrad } from "../../kernels/likelihood.js";
 import { inScratch, reusing } from "../../ops/binary.js";
-import { float32, int64 } from "../../tensor/dtype.js";
+import { float32, float64, int64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReductionShort } from "../reduction.js";
+import { roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface GaussianNLLLossOptions {
   /** Add the constant ½·log 2π. Default false. */
@@ -55,9 +66,15 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
   const { full = false, eps = 1e-6, reduction = "mean" } = options;
   let v = typeof variance === "number" ? variance : broadcastableVar(input, variance);
   checkReductionShort(reduction);
-  const negative = typeof v === "number" ? v < 0 : (v.lt(0).data as Uint8Array).includes(1);
-  check(!negative, () => "var has negative entry/entries", ValueError);
-  if (typeof v === "number") v = scalarVar(input, v);
+  if (typeof v === "number") {
+    checkVariance(v);
+    v = scalarVar(input, v);
+  }
+  // The fused forward checks var on the way (see fusedGaussianNll).
+  if (reduction !== "none" && fusable(input, target, v)) {
+    return fusedGaussianNll(input, target, v, eps, full, reduction as "mean" | "sum");
+  }
+  if (typeof variance !== "number") checkVariance(v);
   const clamped = clampedCopy(v, eps);
   // `reusing` writes each sum/product into a dead operand's storage (no backward reads it; the
   // square is read by DivBackward0 only when the variance requires grad). Under a reduction
@@ -73,6 +90,62 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
   let loss = reusing(total, () => total.mul(0.5));
   if (full) loss = reusing(loss, () => loss.add(0.5 * Math.log(2 * Math.PI)));
   return applyReduction(loss, reduction);
+}
+
+type FloatData = Float32Array | Float64Array;
+
+function fusable(input: Tensor, target: Tensor, variance: Tensor): boolean {
+  const dtype = input.dtype;
+  return (dtype === float32 || dtype === float64) && target.dtype === dtype &&
+    variance.dtype === dtype && sameShape(input.shape, target.shape) &&
+    sameShape(input.shape, variance.shape);
+}
+
+/** The fused 'mean'/'sum' node (see the doc comment above). */
+function fusedGaussianNll(input: Tensor, target: Tensor, variance: Tensor, eps: number,
+  full: boolean, reduction: "mean" | "sum"): Tensor {
+  const dtype = input.dtype;
+  const kind = dtype === float32 ? "float32" : "float64";
+  const r = roundingOf(dtype);
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
+  const v = variance.data as FloatData;
+  const n = x.length;
+  // clamp_ and `+ ½·log 2π` take their scalars in the dtype.
+  const floor = r(eps);
+  const k = full ? r(0.5 * Math.log(2 * Math.PI)) : null;
+  const forward = (gx: FloatData | null, s: number) =>
+    gaussianForward(x, y, v, floor, k, r, gx, s);
+  // SubBackward0: the target's gradient is the input's negated.
+  const targetGrad = (s: number) => {
+    const data = freshBuffer(kind, n);
+    forward(data, s);
+    for (let i = 0; i < n; i++) data[i] = -data[i];
+    return new Tensor(data, target.shape);
+  };
+  const varGrad = (s: number) => {
+    const data = freshBuffer(kind, n);
+    gaussianVarGrad(x, y, v, floor, s, r, data);
+    return new Tensor(data, variance.shape);
+  };
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input,
+    others: [target, variance], divisor: reduction === "mean" ? n : 1, forward,
+    otherGrad: (k, s) => (k === 0 ? targetGrad(s) : varGrad(s)),
+    // A negative var makes the sum NaN: only then is var scanned (PyTorch checks it first; the
+    // error is the same, and nothing was handed out yet).
+    check: (sum) => {
+      if (Number.isNaN(sum)) checkVariance(variance);
+    },
+  })!;
+}
+
+/** `torch.any(var < 0)` is an error. */
+function checkVariance(v: Tensor | number): void {
+  const negative = typeof v === "number" ? v < 0
+    : v.dtype === float32 || v.dtype === float64 ? anyNegative(v.data as FloatData)
+      : (v.lt(0).data as Uint8Array).includes(1);
+  check(!negative, () => "var has negative entry/entries", ValueError);
 }
 
 /** `var` as given, or unsqueezed to `(..., 1)` when it lacks the input's last dim. */

@@ -12,6 +12,11 @@
  * give NaN, and with `full` the masked Stirling term still makes the target gradient NaN
  * where yₙ ≤ 0. An unknown reduction is `'{r} is not valid'`.
  *
+ * Same-shape float operands of one dtype with 'mean' or 'sum' and `full` false run as one fused
+ * node carrying the composite's top name: forward and the input's gradient in one pass, the
+ * target's gradient in backward. Its `nextFunctions` lead straight to the operands.
+ * Broadcasting, mixed or integral dtypes, `full` and 'none' take the composite path.
+ *
  * Shape: input `(*)`; target broadcastable to it; output scalar, or the broadcast shape with
  * `reduction: 'none'`.
  *
@@ -20,14 +25,21 @@
  * const y = torch.tensor([0, 1, 2, 5], { dtype: torch.float32 });
  * String(F.poissonNllLoss(x, y))    // 'tensor(1.5006)'
  */
+import { freshBuffer } from "../../kernels/buffers.js";
+import {
+  poissonLinearForward, poissonLogForward, poissonTargetGrad,
+} from "../../kernels/likelihood.js";
 import { inScratch, reusing } from "../../ops/binary.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface PoissonNLLLossOptions extends ReductionOptions {
   /** The input is log λ (true, default) or λ itself (false). */
@@ -50,6 +62,9 @@ export function poissonNllLoss(input: Tensor, target: Tensor,
   checkArguments(POISSON_ARGS, [input, target], options);
   const reduction = checkReductionShort(resolveReduction<string>(options, "mean"));
   const { logInput = true, full = false, eps = 1e-8 } = options;
+  if (reduction !== "none" && !full && fusable(input, target)) {
+    return fusedPoissonNll(input, target, logInput, eps, reduction as "mean" | "sum");
+  }
   // The product is dead after the subtraction (no backward saved it): its storage is reused,
   // and under a reduction it is a scratch block (the mean or sum reads the loss once).
   const first = logInput ? input.exp() : input;
@@ -59,6 +74,35 @@ export function poissonNllLoss(input: Tensor, target: Tensor,
   let loss = reusing(product, () => first.sub(product));
   if (full) loss = loss.add(stirlingTerm(target));
   return applyReduction(loss, reduction);
+}
+
+type FloatData = Float32Array | Float64Array;
+
+function fusable(input: Tensor, target: Tensor): boolean {
+  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
+    sameShape(input.shape, target.shape);
+}
+
+/** The fused 'mean'/'sum' node (see the doc comment above). */
+function fusedPoissonNll(input: Tensor, target: Tensor, logInput: boolean, eps: number,
+  reduction: "mean" | "sum"): Tensor {
+  const dtype = input.dtype;
+  const r = roundingOf(dtype);
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
+  // `input + eps` adds eps as a scalar of the input's dtype.
+  const e = r(eps);
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [target],
+    divisor: reduction === "mean" ? x.length : 1,
+    forward: (gx, s) => (logInput
+      ? poissonLogForward(x, y, r, gx, s) : poissonLinearForward(x, y, e, r, gx, s)),
+    otherGrad: (_, s) => {
+      const data = freshBuffer(dtype === float32 ? "float32" : "float64", x.length);
+      poissonTargetGrad(x, logInput, e, s, r, data);
+      return new Tensor(data, target.shape);
+    },
+  })!;
 }
 
 /** y·log y − y + ½·log(2π·y), zeroed (masked_fill) where y ≤ 1. */

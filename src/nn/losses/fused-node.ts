@@ -1,0 +1,78 @@
+/**
+ * The node a fused reducing loss records in place of its composite's graph: one pass computes
+ * the sum of the loss terms and, into a leased buffer (kernels/buffers.ts), the input's
+ * gradient for an upstream gradient of 1. Backward hands that buffer to the engine, or
+ * recomputes it for another upstream gradient or a second pass through a retained graph; the
+ * other operands' gradients are computed in backward, only for those that require grad.
+ *
+ * The node carries the name of the composite's last op (`MeanBackward0`, `SumBackward0`,
+ * `DivBackward0` for KLDiv's 'batchmean') and repeats its rounding: PyTorch sums in the dtype
+ * (float32 overflows to inf), then divides; the gradient scale is r(upstream / divisor).
+ */
+import { markTransferable } from "../../autograd/engine.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
+import { record } from "../../autograd/record.js";
+import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { asTensorOf } from "../../ops/promote.js";
+import { float32 } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { roundingOf } from "./common.js";
+
+type FloatData = Float32Array | Float64Array;
+
+export interface FusedLoss {
+  /** The composite's top `grad_fn` name. */
+  readonly name: string;
+  readonly input: Tensor;
+  /** The other operands, in the node's order after the input. */
+  readonly others: readonly Tensor[];
+  /** What the sum is divided by (1 for 'sum'). */
+  readonly divisor: number;
+  /**
+   * Σ of the loss terms; with `gx`, also the input's gradient for the scale s. Null declines
+   * (nothing was recorded; the caller takes another path).
+   */
+  forward(gx: FloatData | null, s: number): number | null;
+  /** The gradient of `others[k]` for the scale s (called only when it requires grad). */
+  otherGrad?(k: number, s: number): Tensor;
+  /** Sees the sum before the node is made (Gaussian checks var only when the sum is NaN). */
+  check?(sum: number): void;
+  /** What the node returns for the input, given its gradient (the KL chain wraps it). */
+  inputGrad?(grad: () => Tensor | null, s: number): Tensor;
+}
+
+/** The scalar loss with its node, or null when `forward` declined. */
+export function fusedLoss(spec: FusedLoss): Tensor | null {
+  const { input, divisor } = spec;
+  const dtype = input.dtype;
+  const kind = dtype === float32 ? "float32" : "float64";
+  const r = roundingOf(dtype);
+  const n = input.numel();
+  const scale = (g: number) => (divisor === 1 ? g : r(g / divisor));
+  const held = isGradEnabled() && input.requiresGrad ? lease(kind, n) : null;
+  const sum = spec.forward(held?.data ?? null, scale(1));
+  if (sum === null) {
+    if (held) spend(held);
+    return null;
+  }
+  spec.check?.(sum);
+  const value = divisor === 1 ? r(sum) : r(r(sum) / divisor);
+  const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
+  return record(spec.name, out, [input, ...spec.others], (grad) => {
+    const u = (asTensorOf(grad, dtype).data as FloatData)[0];
+    const s = scale(u);
+    const inputGrad = () => {
+      if (held!.valid && u === 1) {
+        spend(held!);
+        return new Tensor(held!.data, input.shape);
+      }
+      spend(held!);
+      const data = freshBuffer(kind, n);
+      if (spec.forward(data, s) === null) return null;
+      return markTransferable(new Tensor(data, input.shape));
+    };
+    const others = spec.others.map((t, k) => (t.requiresGrad ? spec.otherGrad!(k, s) : null));
+    if (!held) return [null, ...others];
+    return [spec.inputGrad ? spec.inputGrad(inputGrad, s) : inputGrad(), ...others];
+  });
+}
