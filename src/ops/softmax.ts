@@ -6,10 +6,11 @@ import { markTransferable } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { type Lease, lease, spend } from "../kernels/buffers.js";
 import { rowKernelsTake, softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
+import { isCollecting } from "../tensor/allocation-scope.js";
 import { argumentError, expectTensor, isPlainObject } from "../tensor/argument-kinds.js";
 import { type DType, allocStorage, float32, float64 } from "../tensor/dtype.js";
 import { normalizeDim, numelOf } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { type SourceCell, Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
 
 export type SoftmaxDim = number | { dim?: number | null; dtype?: DType } | null | undefined;
@@ -78,10 +79,67 @@ function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean,
   return new Tensor(grad, out.shape);
 }
 
+/** A softmax / logSoftmax over rows whose values are not computed yet. */
+export interface DeferredRows {
+  readonly source: SourceCell;
+  readonly log: boolean;
+  readonly rows: number;
+  readonly size: number;
+}
+
+const deferredRows = new WeakMap<Tensor, DeferredRows>();
+
+/**
+ * The result of `(log)softmax(input)` along the last dim, computed when first read, when the
+ * row kernels take it: a fused consumer (klDiv) can then work from `input` in one pass instead
+ * of reading and writing two full-size intermediates. Not inside a loss or a backward pass,
+ * whose allocations are freed when they end.
+ */
+function deferred(input: Tensor, dim: number, log: boolean): Tensor | null {
+  const shape = layout(input.shape, dim);
+  if (isCollecting() || !rowKernelsTake(Tensor.storageOf(input) as FloatData, shape)) return null;
+  const source = input.sourceCell();
+  const out = Tensor.deferred(input.shape, input.dtype, () => {
+    const x = source.read() as FloatData;
+    const data = allocStorage(input.dtype, input.numel()) as FloatData;
+    if (!softmaxRows(x, shape, log, data)) kernels.softmax(x, shape, log, data);
+    source.done();
+    return data;
+  });
+  deferredRows.set(out, { source, log, rows: shape.outer, size: shape.size });
+  return out;
+}
+
+/** How `t` will be computed, while it is a deferred (log)softmax whose values nobody read. */
+export function deferredRowsOf(t: Tensor): DeferredRows | null {
+  return t.isDeferred ? deferredRows.get(t) ?? null : null;
+}
+
+/**
+ * Gradients a fused consumer computed for the logSoftmax input itself: `grad` is the gradient
+ * it hands to `logp`'s node, which takes `inputGrad()` instead of running its own backward
+ * when `grad` arrives there untouched (nothing else added to it or read it).
+ */
+const fusedGradients = new WeakMap<Tensor, { logp: Tensor; inputGrad: () => Tensor | null }>();
+
+export function fuseThroughLogSoftmax(grad: Tensor, logp: Tensor,
+  inputGrad: () => Tensor | null): Tensor {
+  fusedGradients.set(grad, { logp, inputGrad });
+  return grad;
+}
+
+function fusedInputGradient(g: Tensor, logp: Tensor): Tensor | null {
+  const fused = fusedGradients.get(g);
+  if (!fused || fused.logp !== logp || !g.isDeferred) return null;
+  fusedGradients.delete(g);
+  return fused.inputGrad();
+}
+
 export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const { dim: d, input } = parse("softmax", x, dim);
-  const out = compute(input, d, false);
-  const held = gradientLease(input, out, d);
+  const lazy = deferred(input, d, false);
+  const out = lazy ?? compute(input, d, false);
+  const held = lazy ? null : gradientLease(input, out, d);
   // dx = y ⊙ (g − Σ g⊙y)
   return record("SoftmaxBackward0", out, [input], (g) => {
     const fast = rowBackward(out, g, d, false, held);
@@ -93,9 +151,10 @@ export function softmax(x: Tensor, dim?: SoftmaxDim): Tensor {
 
 export function logSoftmax(x: Tensor, dim?: SoftmaxDim): Tensor {
   const { dim: d, input } = parse("log_softmax", x, dim);
-  const out = compute(input, d, true);
-  const held = gradientLease(input, out, d);
+  const lazy = deferred(input, d, true);
+  const out = lazy ?? compute(input, d, true);
+  const held = lazy ? null : gradientLease(input, out, d);
   // dx = g − exp(y) ⊙ Σ g
-  return record("LogSoftmaxBackward0", out, [input],
-    (g) => [rowBackward(out, g, d, true, held) ?? g.sub(out.exp().mul(g.sum(d, true)))]);
+  return record("LogSoftmaxBackward0", out, [input], (g) => [fusedInputGradient(g, out) ??
+    rowBackward(out, g, d, true, held) ?? g.sub(out.exp().mul(g.sum(d, true)))]);
 }

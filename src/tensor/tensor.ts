@@ -20,6 +20,7 @@ import * as unary from "../ops/unary.js";
 import * as random from "./random.js";
 import { type DType, type Storage, bool, dtypeOfStorage, float32, float64, int64 } from "./dtype.js";
 import { numelOf } from "./shape.js";
+import { collectingInto } from "./allocation-scope.js";
 
 /** A tensor or a JS number (PyTorch's "wrapped number" scalar operand). */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -37,13 +38,83 @@ export class Tensor {
    */
   torchStrides: readonly number[] | null = null;
 
+  /** The storage, or null while a deferred result is not computed yet (see {@link deferred}). */
+  #storage: Storage | null;
+  #compute: (() => Storage) | null = null;
+
   /** Wraps `data` (not copied) as a tensor of `shape`; `data.length` must equal its numel. */
-  constructor(readonly data: Storage, shape: readonly number[]) {
+  constructor(data: Storage, shape: readonly number[]);
+  /** @internal */
+  constructor(data: Storage | DeferredStorage, shape: readonly number[]);
+  constructor(data: Storage | DeferredStorage, shape: readonly number[]) {
     this.shape = Object.freeze([...shape]);
+    if (data instanceof DeferredStorage) {
+      this.dtype = data.dtype;
+      this.#storage = null;
+      this.#compute = data.compute;
+      return;
+    }
     this.dtype = dtypeOfStorage(data);
+    this.#storage = data;
     if (data.length !== numelOf(shape)) {
       throw new RuntimeError(`internal: storage of ${data.length} elements for shape [${shape}]`);
     }
+  }
+
+  /**
+   * @internal A result whose values `compute` produces when something first reads them: a
+   * fused consumer (klDiv over logSoftmax/softmax) may use its sources directly instead. The
+   * sources must be read through {@link sourceCell}s so that later writes cannot reach it.
+   */
+  static deferred(shape: readonly number[], dtype: DType, compute: () => Storage): Tensor {
+    return new Tensor(new DeferredStorage(dtype, compute), shape);
+  }
+
+  /**
+   * The elements, row-major, in a typed array of the dtype (float32 → Float32Array, int64 →
+   * BigInt64Array, bool → Uint8Array). Writing to it changes the tensor; autograd does not see
+   * such writes (as with PyTorch's `.data`).
+   */
+  get data(): Storage {
+    const storage = this.#storage ?? this.#resolve();
+    if (openCells > 0) detachReaders(storage);
+    return storage;
+  }
+
+  /** @internal Whether the values are still to be computed (see {@link deferred}). */
+  get isDeferred(): boolean {
+    return this.#storage === null;
+  }
+
+  /**
+   * @internal The cell a deferred result reads this tensor through. It reads the storage in
+   * place until anything reads `data` of a tensor sharing that storage (and so may write it);
+   * then the cell keeps a copy.
+   */
+  sourceCell(): SourceCell {
+    const storage = Tensor.storageOf(this);
+    let cell = cells.get(storage);
+    if (cell === undefined) {
+      cell = new SourceCell(this);
+      cells.set(storage, cell);
+      openCells++;
+      collected.register(storage, cell.open);
+    }
+    return cell.retain();
+  }
+
+  /** @internal The storage, without detaching readers: only for SourceCell. */
+  static storageOf(t: Tensor): Storage {
+    return t.#storage ?? t.#resolve();
+  }
+
+  #resolve(): Storage {
+    const compute = this.#compute!;
+    this.#compute = null;
+    // Allocated outside any loss or backward scope: this storage belongs to the user's tensor.
+    const storage = collectingInto(null, compute);
+    this.#storage = storage;
+    return storage;
   }
 
   // ---- autograd state -------------------------------------------------------------------
@@ -143,7 +214,7 @@ export class Tensor {
   }
 
   numel(): number {
-    return this.data.length;
+    return numelOf(this.shape);
   }
 
   isFloatingPoint(): boolean {
@@ -369,4 +440,73 @@ function nest(data: Storage, shape: readonly number[], dim: number, offset: numb
   const out: unknown[] = [];
   for (let i = 0; i < shape[dim]; i++) out.push(nest(data, shape, dim + 1, offset + i * stride));
   return out;
+}
+
+/** The source cells by the storage they read; views of one storage share a cell. */
+const cells = new WeakMap<Storage, SourceCell>();
+/** Cells made and not yet closed: while none are, `data` skips the lookup. */
+let openCells = 0;
+/** A cell whose storage was collected while open (its readers too) no longer counts. */
+const collected = new FinalizationRegistry<{ closed: boolean }>((open) => {
+  if (!open.closed) openCells--;
+});
+
+function detachReaders(storage: Storage): void {
+  const cell = cells.get(storage);
+  if (cell === undefined) return;
+  closeCell(storage, cell);
+  cell.detach(storage);
+}
+
+function closeCell(storage: Storage, cell: SourceCell): void {
+  cells.delete(storage);
+  cell.open.closed = true;
+  openCells--;
+}
+
+/** A deferred tensor's dtype and the function that computes its storage. */
+class DeferredStorage {
+  constructor(readonly dtype: DType, readonly compute: () => Storage) {}
+}
+
+/**
+ * How deferred results read a source tensor: its storage in place while nothing else has read
+ * the source's `data` (so nothing can have written it), else the copy taken at that moment.
+ */
+export class SourceCell {
+  /** Deferred results that may still read through this cell. */
+  pending = 0;
+  /** Shared with the finalizer that counts cells (it must not hold the cell itself). */
+  readonly open = { closed: false };
+  #source: Tensor | null;
+  #copy: Storage | null = null;
+
+  constructor(source: Tensor) {
+    this.#source = source;
+  }
+
+  read(): Storage {
+    return this.#copy ?? Tensor.storageOf(this.#source!);
+  }
+
+  /** One more reader that may read through this cell later. */
+  retain(): this {
+    this.pending++;
+    return this;
+  }
+
+  /** A reader has its values (computed or no longer needed); the last one closes the cell. */
+  done(): void {
+    this.pending--;
+    if (this.pending === 0 && this.#source !== null) {
+      closeCell(Tensor.storageOf(this.#source), this);
+      this.#source = null;
+    }
+  }
+
+  /** The source is about to be exposed: keep its current values if a reader may need them. */
+  detach(storage: Storage): void {
+    if (this.pending > 0) this.#copy = storage.slice();
+    this.#source = null;
+  }
 }

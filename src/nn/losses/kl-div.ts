@@ -16,7 +16,10 @@
  * composite's top name: forward and the input's gradient (−t·s, or −e^t·s) in one pass, the
  * target's (log t + 1 − x)·s (NaN where t = 0, as PyTorch's s·t/t) in backward. Its
  * `nextFunctions` lead straight to the operands, skipping the composite's inner nodes.
- * Broadcasting, mixed dtypes and 'none' take the composite path.
+ * Broadcasting, mixed dtypes and 'none' take the composite path. The usual call,
+ * `klDiv(logSoftmax(x, -1), softmax(t, -1))` with a target that needs no gradient, goes further
+ * on the WebAssembly kernels: the two softmaxes are deferred (ops/softmax.ts) and one pass per
+ * row over x and t gives the loss and x's gradient, never writing either intermediate.
  *
  * Shape: input `(*)`; target broadcastable to it; output scalar, or the broadcast shape with
  * `reduction: 'none'`.
@@ -28,12 +31,12 @@
  */
 import { check, warn } from "../../errors.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
-import { record } from "../../autograd/record.js";
-import { type Lease, lease, freshBuffer, spend } from "../../kernels/buffers.js";
+import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import {
   klForward, klInputGrad, klLogForward, klLogTargetGrad, klTargetGrad,
 } from "../../kernels/kl.js";
-import { asTensorOf } from "../../ops/promote.js";
+import { klSoftmaxRows } from "../../kernels/kl-softmax.js";
+import { deferredRowsOf, fuseThroughLogSoftmax } from "../../ops/softmax.js";
 import { xlogy } from "../../ops/special.js";
 import { float32, float64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
@@ -42,6 +45,7 @@ import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReduction, resolveReduction } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface KLDivLossOptions {
   /** 'mean' (default, warns) | 'batchmean' | 'sum' | 'none' */
@@ -75,7 +79,8 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
   const batchmean = requested === "batchmean" && input.dim() !== 0;
   // (Legacy flags can ask for 'mean' and then 'batchmean': that rare pair stays composite.)
   if (reduction !== "none" && !(reduction === "mean" && batchmean) && fusable(input, target)) {
-    return fusedKlDiv(input, target, options.logTarget ?? false, reduction, batchmean);
+    const chain = options.logTarget ? null : softmaxChain(input, target, reduction, batchmean);
+    return chain ?? fusedKlDiv(input, target, options.logTarget ?? false, reduction, batchmean);
   }
   const pointwise = options.logTarget
     ? target.exp().mul(target.sub(input))
@@ -95,39 +100,77 @@ function fusable(input: Tensor, target: Tensor): boolean {
 /** The fused 'mean'/'sum'/'batchmean' node (see the doc comment above). */
 function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction: "mean" | "sum",
   batchmean: boolean): Tensor {
-  const dtype = input.dtype;
-  const kind = dtype === float32 ? "float32" : "float64";
-  const r = roundingOf(dtype);
+  const r = roundingOf(input.dtype);
   const x = input.data as FloatData;
   const t = target.data as FloatData;
-  const n = x.length;
-  // MeanBackward0 / DivBackward0 hand on r(g / divisor); SumBackward0 g itself.
-  const divisor = reduction === "mean" ? n : batchmean ? input.shape[0] : 1;
-  const scale = (g: number) => (divisor === 1 ? g : r(g / divisor));
-  const held = isGradEnabled() && input.requiresGrad ? lease(kind, n) : null;
-  const gx = held?.data ?? null;
-  const sum = logTarget ? klLogForward(x, t, r, gx, scale(1)) : klForward(x, t, r, gx, scale(1));
-  // PyTorch sums in the dtype (float32 overflows to inf), then divides.
-  const value = reduction === "mean" ? r(r(sum) / n) : batchmean ? r(r(sum) / divisor) : r(sum);
-  const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
-  const name = reduction === "mean" ? "MeanBackward0" : batchmean ? "DivBackward0" : "SumBackward0";
-  return record(name, out, [input, target], (grad) => {
-    const u = (asTensorOf(grad, dtype).data as FloatData)[0];
-    const s = scale(u);
-    const inputGrad = (buffer: Lease) => {
-      const reuse = buffer.valid && u === 1;
-      const data = reuse ? buffer.data : freshBuffer(kind, n);
-      spend(buffer);
-      if (!reuse) klInputGrad(t, logTarget, s, r, data);
-      return new Tensor(data, input.shape);
-    };
-    const targetGrad = () => {
-      const data = freshBuffer(kind, n);
-      (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, data);
-      return new Tensor(data, target.shape);
-    };
-    return [held ? inputGrad(held) : null, target.requiresGrad ? targetGrad() : null];
+  return fusedLoss({
+    name: nodeName(reduction, batchmean), input, others: [target],
+    divisor: divisorOf(input, reduction, batchmean),
+    forward: (gx, s) => (logTarget ? klLogForward : klForward)(x, t, r, gx, s),
+    otherGrad: (_, s) => {
+      const out = freshBuffer(kindOf(input), x.length);
+      (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, out);
+      return new Tensor(out, target.shape);
+    },
+  })!;
+}
+
+/**
+ * `klDiv(logSoftmax(x), softmax(t))` while neither softmax has been computed (ops/softmax.ts
+ * defers them): one pass per row over x and t gives the loss and x's gradient through
+ * LogSoftmaxBackward0, and neither N×C intermediate is written. The graph is the unfused one:
+ * this node's gradient for the log-probabilities is computed only if something other than
+ * their LogSoftmaxBackward0 needs it. Null when the chain does not apply (a target that
+ * requires grad, mismatched rows, no kernel).
+ */
+function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
+  batchmean: boolean): Tensor | null {
+  const x = deferredRowsOf(input);
+  const t = deferredRowsOf(target);
+  if (!x || !t || !x.log || t.log || x.rows !== t.rows || x.size !== t.size ||
+    target.requiresGrad) return null;
+  const kind = kindOf(input);
+  const n = input.numel();
+  const rows = (out: FloatData, s: number) =>
+    klSoftmaxRows(x.source.read() as FloatData, t.source.read() as FloatData, out, x.rows,
+      x.size, -s);
+  // Without a gradient to fill, the kernel still needs its rows of scratch.
+  const forward = (gx: FloatData | null, s: number) => {
+    if (gx) return rows(gx, s);
+    const scratch = lease(kind, n);
+    spend(scratch);
+    return rows(scratch.data, s);
+  };
+  const wantsGrad = isGradEnabled() && input.requiresGrad;
+  const out = fusedLoss({
+    name: nodeName(reduction, batchmean), input, others: [target],
+    divisor: divisorOf(input, reduction, batchmean), forward,
+    inputGrad: (inputGrad, s) => {
+      // −s·softmax(t), what LogSoftmaxBackward0 receives in the unfused graph
+      const logpGrad = Tensor.deferred(input.shape, input.dtype, () => {
+        const data = freshBuffer(kind, n);
+        klInputGrad(target.data as FloatData, false, s, roundingOf(input.dtype), data);
+        return data;
+      });
+      return fuseThroughLogSoftmax(logpGrad, input, inputGrad);
+    },
   });
+  // The node's backward may read x and t again (another upstream gradient).
+  if (out && wantsGrad) [x.source, t.source].forEach((cell) => cell.retain());
+  return out;
+}
+
+function kindOf(t: Tensor): "float32" | "float64" {
+  return t.dtype === float32 ? "float32" : "float64";
+}
+
+/** MeanBackward0 divides by every element, 'batchmean' (DivBackward0) by the batch. */
+function divisorOf(input: Tensor, reduction: "mean" | "sum", batchmean: boolean): number {
+  return reduction === "mean" ? input.numel() : batchmean ? input.shape[0] : 1;
+}
+
+function nodeName(reduction: "mean" | "sum", batchmean: boolean): string {
+  return reduction === "mean" ? "MeanBackward0" : batchmean ? "DivBackward0" : "SumBackward0";
 }
 
 /** Module form of {@link klDiv}. */
