@@ -12,6 +12,10 @@
  * target gets none. The result keeps the input's dtype: an int64 input gives an int64 result
  * (the margin truncated) for 'none'/'sum', and 'mean' fails as in PyTorch.
  *
+ * A same-shape float input and target of one dtype with 'mean' or 'sum' run as one fused node
+ * carrying the composite's top name: forward and the input's gradient in one pass
+ * (kernels/ranking.ts). Broadcasting, mixed or integral dtypes and 'none' take the composite.
+ *
  * Shape: input `(*)`; target broadcastable to it (silently); output scalar, or the broadcast
  * shape with `reduction: 'none'`.
  *
@@ -20,15 +24,19 @@
  * const y = torch.tensor([1, -1, -1, 0, 2], { dtype: torch.float32 });
  * String(F.hingeEmbeddingLoss(x, y))    // 'tensor(0.7600)'
  */
+import { hingeForward } from "../../kernels/ranking.js";
 import { inScratch, reusing, sub, where } from "../../ops/binary.js";
 import { filled } from "../../ops/shape.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface HingeEmbeddingLossOptions extends ReductionOptions {
   /** Default 1. */
@@ -45,6 +53,9 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
   checkArguments(HINGE_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const margin = options.margin ?? 1;
+  if (reduction !== "none" && fusable(input, target)) {
+    return fusedHinge(input, target, margin, reduction as "mean" | "sum");
+  }
   // A float scalar 0 (or margin) gives the same values and dtype as a filled float tensor,
   // without a full-size temporary; integral inputs keep PyTorch's filled tensors.
   const floating = input.dtype.isFloatingPoint;
@@ -59,6 +70,28 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
   // Read once, by the sum below: a scratch block.
   const outputSelf = inScratch("hinge", () => where(notNegative, input, zeros));
   return applyReduction(reusing(outputMargin, () => outputMargin.add(outputSelf)), reduction);
+}
+
+type FloatData = Float32Array | Float64Array;
+
+function fusable(input: Tensor, target: Tensor): boolean {
+  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
+    sameShape(input.shape, target.shape);
+}
+
+/** The fused 'mean'/'sum' node (see the doc comment above); the target gets no gradient. */
+function fusedHinge(input: Tensor, target: Tensor, margin: number,
+  reduction: "mean" | "sum"): Tensor {
+  const r = roundingOf(input.dtype);
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
+  // `margin - input` takes the margin as a scalar of the input's dtype.
+  const m = r(margin);
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [],
+    divisor: reduction === "mean" ? x.length : 1,
+    forward: (gx, s) => hingeForward(x, y, m, r, gx, s),
+  })!;
 }
 
 /** Module form of {@link hingeEmbeddingLoss}. */

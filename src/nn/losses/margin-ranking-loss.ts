@@ -10,6 +10,11 @@
  * at the kink (clampMin's convention). Integral operands compute in float32, since the margin
  * is added as a float.
  *
+ * Same-shape float operands of one dtype with 'mean' or 'sum' run as one fused node carrying
+ * the composite's top name: forward and input1's gradient in one pass (kernels/ranking.ts),
+ * input2's and the target's in backward, only when they require grad. Its `nextFunctions` lead
+ * straight to the operands. Broadcasting, mixed or integral dtypes and 'none' take the composite.
+ *
  * Shape: input1, input2 and target with the same number of dimensions, broadcastable to each
  * other (usually `(N)` or `()`); output scalar, or the broadcast shape with `reduction: 'none'`.
  *
@@ -20,16 +25,21 @@
  * String(F.marginRankingLoss(x1, x2, y, { margin: 0.3 }))    // 'tensor(1.1333)'
  */
 import { check } from "../../errors.js";
+import { freshBuffer } from "../../kernels/buffers.js";
+import {
+  rankingForward, rankingInput2Grad, rankingTargetGrad,
+} from "../../kernels/ranking.js";
 import { reusing } from "../../ops/binary.js";
-import { float32 } from "../../tensor/dtype.js";
-import { sizeString } from "../../tensor/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape, sizeString } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface MarginRankingLossOptions extends ReductionOptions {
   /** Default 0. */
@@ -49,6 +59,10 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
     "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
     `input1: ${sizeString(input1.shape)}, input2: ${sizeString(input2.shape)}, ` +
     `target: ${sizeString(target.shape)} `);
+  const margin = options.margin ?? 0;
+  if (reduction !== "none" && fusable(input1, input2, target)) {
+    return fusedMarginRanking(input1, input2, target, margin, reduction as "mean" | "sum");
+  }
   // `reusing` writes a result into a dead operand's storage: the difference is read by
   // MulBackward0 only when the target requires grad, the product by no backward.
   const negTarget = target.neg();
@@ -57,8 +71,40 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
     : reusing(difference, () => negTarget.mul(difference));
   // PyTorch adds the margin as a float scalar: integral products become float32
   const floating = product.dtype.isFloatingPoint ? product : product.to(float32);
-  const shifted = reusing(floating, () => floating.add(options.margin ?? 0));
+  const shifted = reusing(floating, () => floating.add(margin));
   return applyReduction(shifted.clampMin(0), reduction);
+}
+
+type FloatData = Float32Array | Float64Array;
+
+function fusable(input1: Tensor, input2: Tensor, target: Tensor): boolean {
+  const dtype = input1.dtype;
+  return (dtype === float32 || dtype === float64) && input2.dtype === dtype &&
+    target.dtype === dtype && sameShape(input1.shape, input2.shape) &&
+    sameShape(input1.shape, target.shape);
+}
+
+/** The fused 'mean'/'sum' node (see the doc comment above). */
+function fusedMarginRanking(input1: Tensor, input2: Tensor, target: Tensor, margin: number,
+  reduction: "mean" | "sum"): Tensor {
+  const dtype = input1.dtype;
+  const r = roundingOf(dtype);
+  const x1 = input1.data as FloatData;
+  const x2 = input2.data as FloatData;
+  const y = target.data as FloatData;
+  // `+ margin` adds the margin as a scalar of the operands' dtype.
+  const m = r(margin);
+  const otherGrads = [rankingInput2Grad, rankingTargetGrad];
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: input1,
+    others: [input2, target], divisor: reduction === "mean" ? x1.length : 1,
+    forward: (g1, s) => rankingForward(x1, x2, y, m, r, g1, s),
+    otherGrad: (k, s) => {
+      const data = freshBuffer(dtype === float32 ? "float32" : "float64", x1.length);
+      otherGrads[k](x1, x2, y, m, r, s, data);
+      return new Tensor(data, input1.shape);
+    },
+  })!;
 }
 
 /** Module form of {@link marginRankingLoss}. */
