@@ -14,6 +14,11 @@
  * huge gradient; the margin branch passes its gradient at exactly 0; the target gets none.
  * As in 1.13, only `input1`'s rank is checked against the target's.
  *
+ * Same-shape float inputs of one dtype with a target of one label per row and 'mean' or 'sum'
+ * run as one fused node carrying the composite's top name: each row's sums, loss and input1's
+ * gradient in one pass over the row, input2's gradient in backward. Broadcasting, mixed or
+ * integral dtypes and 'none' take the composite path.
+ *
  * Shape: input1, input2 `(N, D)` or `(D)` (broadcast against each other); target `(N)` or
  * `()`; output scalar, or `(N)`/`()` with `reduction: 'none'`. 'mean' divides by N.
  *
@@ -23,15 +28,19 @@
  * String(F.cosineEmbeddingLoss(x1, x2, torch.tensor([1, -1])))    // 'tensor(0.1464)'
  */
 import { check } from "../../errors.js";
+import { freshBuffer } from "../../kernels/buffers.js";
+import { type CosineRows, cosineForward, cosineOtherGrad } from "../../kernels/embedding.js";
 import { inScratch, where } from "../../ops/binary.js";
-import { listString } from "../../tensor/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { listString, sameShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface CosineEmbeddingLossOptions extends ReductionOptions {
   /** Cosines of −1 pairs below this cost nothing; [−1, 1], 0 to 0.5 suggested. Default 0. */
@@ -51,6 +60,9 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
   checkArguments(COSINE_ARGS, [input1, input2, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   checkRanks(input1, input2, target);
+  if (reduction !== "none" && fusable(input1, input2, target)) {
+    return fusedCosine(input1, input2, target, options.margin ?? 0, reduction);
+  }
   const dim = target.dim();
   // Each product is read once, by its sum, and saved by no backward: one scratch block serves.
   const rowSum = (a: Tensor, b: Tensor) => inScratch("cosine", () => a.mul(b)).sum(dim);
@@ -64,6 +76,36 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
   const neg = cos.sub(options.margin ?? 0).clampMin(0);
   const output = where(target.eq(1), pos, zeros).add(where(target.eq(-1), neg, zeros));
   return applyReduction(output, reduction);
+}
+
+function fusable(input1: Tensor, input2: Tensor, target: Tensor): boolean {
+  const dtype = input1.dtype;
+  const rows = target.dim() === 0 ? 1 : input1.shape[0];
+  return dtype === input2.dtype && (dtype === float32 || dtype === float64) &&
+    sameShape(input1.shape, input2.shape) && input1.numel() > 0 &&
+    target.numel() === rows;
+}
+
+/** The fused 'mean'/'sum' node (see the doc comment above). */
+function fusedCosine(input1: Tensor, input2: Tensor, target: Tensor, margin: number,
+  reduction: "mean" | "sum"): Tensor {
+  const dtype = input1.dtype;
+  const r = roundingOf(dtype);
+  const labels = Int8Array.from(target.data as ArrayLike<number | bigint>, (t) =>
+    (Number(t) === 1 ? 1 : Number(t) === -1 ? -1 : 0));
+  const rows: CosineRows = { x1: input1.data as Float32Array | Float64Array,
+    x2: input2.data as Float32Array | Float64Array, labels,
+    cols: input1.numel() / labels.length, margin: r(margin), eps: r(EPSILON), r };
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: input1,
+    others: [input2], divisor: reduction === "mean" ? labels.length : 1,
+    forward: (g1, s) => cosineForward(rows, g1, s),
+    otherGrad: (_, s) => {
+      const data = freshBuffer(dtype === float32 ? "float32" : "float64", input2.numel());
+      cosineOtherGrad(rows, s, data);
+      return new Tensor(data, input2.shape);
+    },
+  })!;
 }
 
 function checkRanks(input1: Tensor, input2: Tensor, target: Tensor): void {

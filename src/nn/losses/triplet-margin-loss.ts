@@ -13,6 +13,11 @@
  * ranks get 2.x's message (1.13: `All inputs should have same dimension but got 2D, 1D and 2D
  * inputs.`).
  *
+ * With p = 2, same-shape float operands of one dtype and 'mean' or 'sum', one fused node
+ * carrying the composite's top name computes each row's distances, loss and the anchor's
+ * gradient in one pass over the row; the positive's and negative's gradients in backward.
+ * Other norms, broadcasting, mixed or integral dtypes and 'none' take the composite path.
+ *
  * Shape: anchor, positive, negative `(N, D)` or `(D)` (same rank, broadcast together);
  * output scalar, or the shape without its last dim with `reduction: 'none'`.
  *
@@ -24,14 +29,19 @@
  */
 import { ValueError, check } from "../../errors.js";
 import { pairwiseDistance } from "../../ops/distance.js";
+import { freshBuffer } from "../../kernels/buffers.js";
+import { type TripletRows, tripletForward, tripletOtherGrad } from "../../kernels/embedding.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface TripletMarginLossOptions extends ReductionOptions {
   /** Must be > 0 (torch 2.x). Default 1. */
@@ -58,11 +68,49 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const { margin = 1, p = 2, eps = 1e-6, swap = false } = options;
   checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
   checkSameRank(anchor, positive, negative);
+  if (reduction !== "none" && p === 2 && tripletFusable(anchor, positive, negative)) {
+    return fusedTriplet(anchor, positive, negative,
+      { margin, eps, swap, subtractFirst: false }, reduction);
+  }
   const distance = (x: Tensor, y: Tensor) => pairwiseDistance(x, y, { p, eps });
   const distPos = distance(anchor, positive);
   let distNeg = distance(anchor, negative);
   if (swap) distNeg = distNeg.minimum(distance(positive, negative));
   return applyReduction(distPos.add(margin).sub(distNeg).clampMin(0), reduction);
+}
+
+/** Whether the fused node takes these operands: one float dtype, one shape, rank ≥ 1. */
+export function tripletFusable(anchor: Tensor, positive: Tensor, negative: Tensor): boolean {
+  const dtype = anchor.dtype;
+  return (dtype === float32 || dtype === float64) && positive.dtype === dtype &&
+    negative.dtype === dtype && anchor.dim() >= 1 && anchor.numel() > 0 &&
+    sameShape(anchor.shape, positive.shape) && sameShape(anchor.shape, negative.shape);
+}
+
+/**
+ * The fused 'mean'/'sum' node of the 2-norm triplet losses (see the doc comment above);
+ * `subtractFirst` orders the rounding as TripletMarginWithDistanceLoss does.
+ */
+export function fusedTriplet(anchor: Tensor, positive: Tensor, negative: Tensor,
+  options: { margin: number; eps: number; swap: boolean; subtractFirst: boolean },
+  reduction: "mean" | "sum"): Tensor {
+  const dtype = anchor.dtype;
+  const r = roundingOf(dtype);
+  const cols = anchor.shape[anchor.dim() - 1];
+  const data = (t: Tensor) => t.data as Float32Array | Float64Array;
+  const rows: TripletRows = { a: data(anchor), p: data(positive), n: data(negative), cols,
+    eps: r(options.eps), margin: r(options.margin), swap: options.swap,
+    subtractFirst: options.subtractFirst, r };
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: anchor,
+    others: [positive, negative], divisor: reduction === "mean" ? anchor.numel() / cols : 1,
+    forward: (ga, s) => tripletForward(rows, ga, s),
+    otherGrad: (k, s) => {
+      const out = freshBuffer(dtype === float32 ? "float32" : "float64", anchor.numel());
+      tripletOtherGrad(rows, k as 0 | 1, s, out);
+      return new Tensor(out, anchor.shape);
+    },
+  })!;
 }
 
 /** torch 2.x rejects a margin ≤ 0 (NaN passes, as `margin <= 0` is false). */

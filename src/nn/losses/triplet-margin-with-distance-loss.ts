@@ -13,6 +13,10 @@
  * margin ≤ 0 is a ValueError (1.13 accepted it); the three inputs must have the same rank
  * (1.13 broadcast them).
  *
+ * The default distance with same-shape float operands of one dtype and 'mean' or 'sum' runs
+ * as TripletMarginLoss's fused node (its rounding order kept); a `distanceFunction`, even
+ * `pairwiseDistance` itself, takes the composite path.
+ *
  * Shape: anchor, positive, negative `(N, D)` or `(D)` for the default distance (same rank);
  * output scalar, or the distance's shape with `reduction: 'none'`.
  *
@@ -33,7 +37,9 @@ import { outsideTemporaries } from "../../autograd/temporaries.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction } from "../reduction.js";
-import { checkMargin, checkSameRank, moduleMarginCheck } from "./triplet-margin-loss.js";
+import {
+  checkMargin, checkSameRank, fusedTriplet, moduleMarginCheck, tripletFusable,
+} from "./triplet-margin-loss.js";
 
 export interface TripletMarginWithDistanceLossOptions {
   /** A differentiable distance of two tensors. Default `pairwiseDistance` (p = 2, eps = 1e-6). */
@@ -62,6 +68,10 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor,
   checkMargin(margin, `margin must be greater than 0, got ${pyFloatRepr(margin)}`);
   checkSameRank(anchor, positive, negative);
   const custom = options.distanceFunction;
+  if (!custom && reduction !== "none" && tripletFusable(anchor, positive, negative)) {
+    return fusedTriplet(anchor, positive, negative,
+      { margin, eps: 1e-6, swap, subtractFirst: true }, reduction);
+  }
   const distance = custom ? tensorValued((x1, x2) => outsideTemporaries(() => custom(x1, x2)))
     : pairwiseDistance;
   const distPos = distance(anchor, positive);
