@@ -36,6 +36,7 @@ const LOSSES = {
   mseLoss: F.mseLoss, l1Loss: F.l1Loss, binaryCrossEntropy: F.binaryCrossEntropy,
   binaryCrossEntropyWithLogits: F.binaryCrossEntropyWithLogits, huberLoss: F.huberLoss,
   smoothL1Loss: F.smoothL1Loss, softMarginLoss: F.softMarginLoss,
+  multilabelSoftMarginLoss: F.multilabelSoftMarginLoss,
 } as Record<string, Loss>;
 
 const FIXTURE = loadFixture<{ torch_version: string; hash: string; cases: LargeCase[] }>(

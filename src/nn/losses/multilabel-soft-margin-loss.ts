@@ -23,6 +23,9 @@
 import { IndexError, check } from "../../errors.js";
 import { logSigmoid } from "../../ops/activation.js";
 import { inScratch, reusing } from "../../ops/binary.js";
+import { bceLogitsFastApplies, bceLogitsSumFast } from "../../kernels/pointwise-losses.js";
+import { float32 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -30,6 +33,7 @@ import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS } from "./common.js";
+import { fusedLoss } from "./fused-node.js";
 
 export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
   /** A manual rescaling weight per class, broadcast against the loss (usually `(C)`). */
@@ -46,6 +50,10 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
   options: MultiLabelSoftMarginLossOptions = {}): Tensor {
   checkArguments(MLSM_ARGS, [input, target], options);
   const reduction = resolveReduction<string>(options, "mean");
+  if (!options.weight && (reduction === "mean" || reduction === "sum")) {
+    const fused = fusedMultilabelSoftMargin(input, target, reduction);
+    if (fused) return fused;
+  }
   // Without a weight (whose product would save the loss) the chain lives in scratch blocks, read
   // once by the class sum; the log σ terms too when the target needs no gradient (only that
   // gradient reads them). Sums, products and the negation reuse dead operands' storage.
@@ -69,6 +77,34 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
   const classDim = input.dim() - 1;
   const perSample = loss.sum(classDim).div(input.shape[classDim]);
   return applyReduction(perSample, checkReductionShort(reduction));
+}
+
+/**
+ * The common call fused (float32 on the WebAssembly kernels, same shapes, no weight): each
+ * element's term is BCEWithLogits' (the same function of x and y), so that kernel gives the
+ * class sums and the input's gradient (σ(x) − y)·s/C in one pass, under the composite's top
+ * `grad_fn` name (see fused-node.ts). Null, and the composite runs, elsewhere and when the sum
+ * is not finite (at ±inf logits PyTorch's log-sigmoid form and BCEWithLogits' differ).
+ */
+function fusedMultilabelSoftMargin(input: Tensor, target: Tensor,
+  reduction: "mean" | "sum"): Tensor | null {
+  if (input.dtype !== float32 || target.dtype !== float32 || input.dim() === 0 ||
+    input.numel() === 0 || !sameShape(input.shape, target.shape)) return null;
+  const x = input.data as Float32Array;
+  const y = target.data as Float32Array;
+  if (!bceLogitsFastApplies(x, y, null, null)) return null;
+  const C = input.shape[input.dim() - 1];
+  return fusedLoss({
+    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [target],
+    divisor: reduction === "mean" ? input.numel() / C : 1,
+    forward: (gx, s) => {
+      const total = bceLogitsSumFast(x, y, null, null, C / s, gx);
+      return total === null || !Number.isFinite(total) ? null : total / C;
+    },
+    // −(log σ(x) − log σ(−x))·s/C
+    otherGrad: (_, s) => logSigmoid(input.detach().neg()).sub(logSigmoid(input.detach()))
+      .mul(Math.fround(s / C)),
+  });
 }
 
 /** Module form of {@link multilabelSoftMarginLoss}. */
