@@ -18,6 +18,8 @@ export { softmax64_rows, logsoftmax64_bwd_rows, softmax64_bwd_rows, kl64_fwd, ex
 export { ce64_rows } from "./ce64";
 export { kl_softmax_rows, kl64_softmax_rows } from "./klsoftmax";
 export { poisson_fwd, poisson_lin_fwd, gaussian_fwd, negative_count } from "./likelihood";
+export { hinge_fwd, ranking_fwd } from "./ranking";
+export { triplet_rows, cosine_rows } from "./embedding";
 /** First byte after the module's static data: where the host may place its own data. */
 export function heap_base(): usize {
   return __heap_base;

@@ -86,6 +86,13 @@ export interface KernelExports {
   gaussian_fwd(x: number, y: number, v: number, g: number, t: number, floor: number,
     full: number, k: number, i0: number, i1: number): number;
   negative_count(v: number, i0: number, i1: number): number;
+  hinge_fwd(x: number, y: number, g: number, m: number, s: number, i0: number, i1: number): number;
+  ranking_fwd(x1: number, x2: number, y: number, g: number, m: number, s: number, i0: number,
+    i1: number): number;
+  triplet_rows(a: number, p: number, n: number, g: number, C: number, eps: number,
+    margin: number, s: number, flags: number, r0: number, r1: number): number;
+  cosine_rows(x1: number, x2: number, g: number, lab: number, C: number, margin: number,
+    eps: number, s: number, r0: number, r1: number): number;
 }
 
 export type KernelName = Exclude<keyof KernelExports, "heap_base">;

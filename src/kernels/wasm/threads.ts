@@ -55,7 +55,8 @@ const NAMES: KernelName[] = ["ce_rows", "softmax_rows", "logsoftmax_bwd_rows",
   "op_unary", "op_grad", "op_sum", "op_rows", "op_rows_bwd",
   "softmax64_rows", "logsoftmax64_bwd_rows", "softmax64_bwd_rows", "kl64_fwd", "ce64_rows",
   "kl_softmax_rows", "kl64_softmax_rows", "poisson_fwd", "poisson_lin_fwd", "gaussian_fwd",
-  "negative_count"];
+  "negative_count", "hinge_fwd", "ranking_fwd",
+  "triplet_rows", "cosine_rows"];
 
 function defaultThreads(): number {
   const proc = nodeProcess();
