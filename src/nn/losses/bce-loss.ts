@@ -70,8 +70,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor,
     throw new RuntimeError(`"binary_cross_entropy" not implemented for ` +
       `'${dtypeTitle(input.dtype)}'`);
   }
-  check(allProbabilities(input.data as FloatData), () =>
+  const checkProbabilities = () => check(allProbabilities(input.data as FloatData), () =>
     "all elements of input should be between 0 and 1");
+  if (!weight && reduction !== "none" && input.dtype === float32) {
+    const fast = bceFast(input, target, reduction, checkProbabilities);
+    if (fast) return fast;
+  }
+  checkProbabilities();
   checkInPlaceShape(input.shape, weightShape);
   return bceOp(input, target, weight && weightData(weight, input.shape, input.dtype), reduction);
 }
@@ -81,10 +86,6 @@ function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Re
   const r = roundingOf(input.dtype);
   const x = input.data as FloatData;
   const y = target.data as FloatData;
-  if (!w && reduction !== "none" && input.dtype === float32) {
-    const fast = bceFast(input, target, x, y, reduction);
-    if (fast) return fast;
-  }
   const losses = allocStorage(input.dtype, x.length) as FloatData;
   bceForward(x, y, w, r, losses);
   const out = reducedLoss(losses, input.shape, reduction);
@@ -105,16 +106,22 @@ function bceOp(input: Tensor, target: Tensor, w: FloatData | null, reduction: Re
 
 /**
  * Unweighted float32 'mean'/'sum' on the WebAssembly kernel: the sum and the input's gradient
- * (upstream 1, pooled buffer) in one pass; null when the kernel does not apply.
+ * (upstream 1, pooled buffer) in one pass; null when the kernel does not apply. The input is
+ * checked to hold probabilities only when the sum is NaN (any x outside [0, 1], NaN included,
+ * makes a log NaN), saving a pass; nothing was handed out before the check.
  */
-function bceFast(input: Tensor, target: Tensor, x: FloatData, y: FloatData,
-  reduction: Reduction): Tensor | null {
+function bceFast(input: Tensor, target: Tensor, reduction: Reduction,
+  checkProbabilities: () => void): Tensor | null {
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
   const n = x.length;
   const divisor = reduction === "mean" ? n : 1;
   const held = isGradEnabled() && input.requiresGrad ? lease("float32", n) : null;
   const sum = bceSumFast(x, y, divisor, held?.data ?? null);
-  if (sum === null) {
+  if (sum === null || Number.isNaN(sum)) {
     if (held) spend(held);
+    if (sum === null) return null;
+    checkProbabilities();
     return null;
   }
   const out = new Tensor(Float32Array.of(reduction === "mean" ? sum / n : sum), []);
