@@ -5,31 +5,17 @@
  * the same order, so float32 results match its ops. float32 above the WebAssembly threshold runs
  * assembly/likelihood.ts (same operations; its log is within ≈ 1 ulp and enters the loss only).
  */
-import { wasmFor } from "./backend.js";
 import type { Round } from "./pointwise-losses.js";
-import { type AnyOperand, driveAny, reads, writes } from "./wasm/drive64.js";
-import type { KernelName } from "./wasm/runtime.js";
+import { driveFloat32, reads, writes } from "./wasm/drive64.js";
 
 type Data = Float32Array | Float64Array;
-
-/**
- * The kernel's result over `operands` (the first one read) when every operand is float32 and
- * the WebAssembly kernels take them, else null.
- */
-function onWasm(name: KernelName, operands: readonly AnyOperand[],
-  extra: readonly number[]): number | null {
-  const first = operands[0].data!;
-  const rt = wasmFor(first);
-  const float32 = operands.every((o) => o.data === null || o.data instanceof Float32Array);
-  return rt && float32 ? driveAny(rt, name, operands, extra, first.length) : null;
-}
 
 /**
  * Σ exp(x) − y·x (logInput); `gx` (if given) receives the input's gradient for the scale
  * s = upstream/divisor: s·exp(x) + (−s)·y (ExpBackward0 plus MulBackward0).
  */
 export function poissonLogForward(x: Data, y: Data, r: Round, gx: Data | null, s: number): number {
-  const fast = onWasm("poisson_fwd", [reads(x), reads(y), writes(gx)], [s]);
+  const fast = driveFloat32("poisson_fwd", [reads(x), reads(y), writes(gx)], [s]);
   if (fast !== null) return fast;
   let sum = 0;
   const negS = -s;
@@ -47,7 +33,7 @@ export function poissonLogForward(x: Data, y: Data, r: Round, gx: Data | null, s
  */
 export function poissonLinearForward(x: Data, y: Data, eps: number, r: Round, gx: Data | null,
   s: number): number {
-  const fast = onWasm("poisson_lin_fwd", [reads(x), reads(y), writes(gx)], [s, eps]);
+  const fast = driveFloat32("poisson_lin_fwd", [reads(x), reads(y), writes(gx)], [s, eps]);
   if (fast !== null) return fast;
   let sum = 0;
   const negS = -s;
@@ -83,7 +69,7 @@ function clamped(v: number, floor: number): number {
 export function gaussianForward(x: Data, y: Data, v: Data, floor: number, k: number | null,
   r: Round, gx: Data | null, s: number): number {
   const t = r(s * 0.5);
-  const fast = onWasm("gaussian_fwd", [reads(x), reads(y), reads(v), writes(gx)],
+  const fast = driveFloat32("gaussian_fwd", [reads(x), reads(y), reads(v), writes(gx)],
     [t, floor, k === null ? 0 : 1, k ?? 0]);
   if (fast !== null) return fast;
   let sum = 0;
@@ -114,7 +100,7 @@ export function gaussianVarGrad(x: Data, y: Data, v: Data, floor: number, s: num
 
 /** Whether any value is below 0 (NaN is not): GaussianNLLLoss's `torch.any(var < 0)`. */
 export function anyNegative(v: Data): boolean {
-  const fast = onWasm("negative_count", [reads(v)], []);
+  const fast = driveFloat32("negative_count", [reads(v)], []);
   if (fast !== null) return fast > 0;
   for (let i = 0; i < v.length; i++) if (v[i] < 0) return true;
   return false;

@@ -5,21 +5,10 @@
  * in, in the same order, so the results match its ops. float32 above the WebAssembly threshold
  * runs assembly/ranking.ts (the same f32 operations, so the same gradients).
  */
-import { wasmFor } from "./backend.js";
 import type { Round } from "./pointwise-losses.js";
-import { type AnyOperand, driveAny, reads, writes } from "./wasm/drive64.js";
-import type { KernelName } from "./wasm/runtime.js";
+import { driveFloat32, reads, writes } from "./wasm/drive64.js";
 
 type Data = Float32Array | Float64Array;
-
-/** The kernel's result when every operand is float32 and the WebAssembly kernels take them. */
-function onWasm(name: KernelName, operands: readonly AnyOperand[],
-  extra: readonly number[]): number | null {
-  const first = operands[0].data!;
-  const rt = wasmFor(first);
-  const float32 = operands.every((o) => o.data === null || o.data instanceof Float32Array);
-  return rt && float32 ? driveAny(rt, name, operands, extra, first.length) : null;
-}
 
 /** clamp_min(v, 0): NaN stays NaN. */
 function clampMin0(v: number): number {
@@ -34,7 +23,7 @@ function clampMin0(v: number): number {
  */
 export function hingeForward(x: Data, y: Data, m: number, r: Round, gx: Data | null,
   s: number): number {
-  const fast = onWasm("hinge_fwd", [reads(x), reads(y), writes(gx)], [m, s]);
+  const fast = driveFloat32("hinge_fwd", [reads(x), reads(y), writes(gx)], [m, s]);
   if (fast !== null) return fast;
   let sum = 0;
   const negS = -s;
@@ -61,7 +50,7 @@ function rankingShifted(x1: number, x2: number, y: number, m: number, r: Round):
  */
 export function rankingForward(x1: Data, x2: Data, y: Data, m: number, r: Round,
   g1: Data | null, s: number): number {
-  const fast = onWasm("ranking_fwd", [reads(x1), reads(x2), reads(y), writes(g1)], [m, s]);
+  const fast = driveFloat32("ranking_fwd", [reads(x1), reads(x2), reads(y), writes(g1)], [m, s]);
   if (fast !== null) return fast;
   let sum = 0;
   for (let i = 0; i < x1.length; i++) {

@@ -11,7 +11,7 @@ import { type BackendName, activeBackend, withBackend } from "../../src/kernels/
 import { poolStatus } from "../../src/kernels/wasm/threads.js";
 import { allocStorage, float32, float64 } from "../../src/tensor/dtype.js";
 import { Tensor } from "../../src/tensor/tensor.js";
-import { type Tolerance, floatsClose } from "./compare.js";
+import { TOLERANCES, type Tolerance, floatsClose } from "./compare.js";
 import { type Encoded, decodeFloat } from "./fixtures.js";
 
 /** A generated input: `normal` in (−4, 4), `unit` in (0, 1), `sign` ±1. */
@@ -122,4 +122,31 @@ export function onWorkerThreads(title: string, what: string, body: () => void,
         JSON.stringify(poolStatus()));
     });
   });
+}
+
+/** What a large loss case expects of the result before its gradients. */
+export interface LargeResult {
+  dtype: "float32" | "float64";
+  gradFn: string;
+  loss: Encoded;
+}
+
+/**
+ * The result's dtype, `grad_fn` name and value against the fixture, then `backward()`, then
+ * each leaf's gradient against its summary (a leaf with none expected must have no `.grad`).
+ */
+export function assertLargeLoss(loss: Tensor, c: LargeResult,
+  leaves: readonly (readonly [string, Tensor | null, GradSummary | undefined])[]): void {
+  const tol = TOLERANCES[c.dtype];
+  assert.equal(loss.dtype.name, c.dtype, "result dtype");
+  assert.equal(loss.gradFn?.name(), c.gradFn, "grad_fn");
+  const value = loss.item() as number;
+  assert.ok(floatsClose(value, decodeFloat(c.loss), tol),
+    `loss: got ${value}, expected ${String(c.loss)}`);
+  loss.backward();
+  for (const [label, leaf, expected] of leaves) {
+    if (leaf === null) continue;
+    if (expected) assertGradSummary(leaf.grad!, expected, tol, label);
+    else assert.equal(leaf.grad, null, `${label}: expected none`);
+  }
 }

@@ -5,7 +5,7 @@
  * in the shared memory a chunk at a time, each chunk still split across threads: copies in and
  * out run on the calling thread at memcpy speed, the kernel's work on all threads.
  */
-import { getBackend, getWasmMinElements } from "../backend.js";
+import { getBackend, getWasmMinElements, wasmFor } from "../backend.js";
 import { f32View, f64View, offsetOf, reusableBlock } from "./heap.js";
 import { type KernelName, type WasmRuntime, wasmRuntime } from "./runtime.js";
 import { PARALLEL_MIN_ELEMENTS, getNumThreads, parallelFor } from "./threads.js";
@@ -76,4 +76,16 @@ export function driveAny(rt: WasmRuntime, name: KernelName, operands: readonly A
     });
   }
   return total;
+}
+
+/**
+ * `name` over the elements of `operands` (the first one is read) when every operand is float32
+ * and the WebAssembly kernels take them, else null.
+ */
+export function driveFloat32(name: KernelName, operands: readonly AnyOperand[],
+  extra: readonly number[]): number | null {
+  const first = operands[0].data!;
+  const rt = wasmFor(first);
+  const float32 = operands.every((o) => o.data === null || o.data instanceof Float32Array);
+  return rt && float32 ? driveAny(rt, name, operands, extra, first.length) : null;
 }
