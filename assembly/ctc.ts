@@ -4,8 +4,9 @@
 // f32 computes in single precision with musl's expf/logf, which are glibc's (ARM's optimized
 // routines), so float32 results follow PyTorch's rounding step for step.
 //
-// Layout (element offsets): lp and grad are (time, batch, classes); meta holds per sample
-// [inputLength, targetLength, extStart, alphaStart]; ext/skip (i32) the extended labels
+// Layout (element offsets): lp and grad are (time, batch, classes); meta holds, in the order
+// the samples are run (threads take contiguous runs), [inputLength, targetLength, extStart,
+// alphaStart, sample]; ext/skip (i32) the extended labels
 // l' = [blank, y₁, blank, …, blank] and whether α may come from s − 2; alpha is scratch of
 // inputLength·(2L + 1) per sample, beta scratch of 2·(2L + 1) per sample (at 2·extStart).
 
@@ -504,9 +505,9 @@ function finishSample<T>(lp: usize, grad: usize, il: i32, nll: T, b: i32, T_: i3
 function ctcSamples<T>(lp: usize, grad: usize, meta: usize, ext: usize, skip: usize,
   alpha: usize, beta: usize, acc: usize, nll: usize, T_: i32, N: i32, C: i32, blank: i32,
   zeroInf: i32, b0: i32, b1: i32): f64 {
-  for (let b = b0; b < b1; b++) {
-    const il = ldi(meta, 4 * b), tl = ldi(meta, 4 * b + 1);
-    const e0 = ldi(meta, 4 * b + 2), a0 = ldi(meta, 4 * b + 3);
+  for (let k = b0; k < b1; k++) {
+    const il = ldi(meta, 5 * k), tl = ldi(meta, 5 * k + 1);
+    const e0 = ldi(meta, 5 * k + 2), a0 = ldi(meta, 5 * k + 3), b = ldi(meta, 5 * k + 4);
     const loss = alphaSample<T>(lp, ext, skip, alpha, il, tl, e0, a0, b, N, C, blank);
     store<f64>(nll + (<usize>b << 3), <f64>loss);
     if (grad == 0) continue;
@@ -525,7 +526,10 @@ function ctcSamples<T>(lp: usize, grad: usize, meta: usize, ext: usize, skip: us
   return 0;
 }
 
-/** float32 CTC over samples [b0, b1): nll (f64 per sample) and, when grad ≠ 0, the gradient. */
+/**
+ * float32 CTC over meta entries [b0, b1): nll (f64 per sample) and, when grad ≠ 0, the
+ * gradient.
+ */
 export function ctc_f32(lp: usize, grad: usize, meta: usize, ext: usize, skip: usize,
   alpha: usize, beta: usize, acc: usize, nll: usize, T: i32, N: i32, C: i32, blank: i32,
   zeroInf: i32, b0: i32, b1: i32): f64 {

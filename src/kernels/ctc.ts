@@ -18,7 +18,7 @@
 import { getBackend } from "./backend.js";
 import { f32View, f64View, i32View, offsetOf, reusableBlock } from "./wasm/heap.js";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.js";
-import { parallelFor } from "./wasm/threads.js";
+import { getNumThreads, parallelFor } from "./wasm/threads.js";
 
 type Data = Float64Array;
 
@@ -287,7 +287,7 @@ function ctcRuntime(): WasmRuntime | null {
 /** Byte offsets of the kernel's arrays in one reusable block (8-byte aligned). */
 function ctcLayout(plan: CtcPlan, bytesPer: number, lpInside: boolean, gradInside: boolean) {
   const cells = plan.maxTime * plan.batch * plan.classes;
-  const sizes = [plan.batch * 16, plan.ext.length * 4, plan.ext.length * 4, plan.batch * 8,
+  const sizes = [plan.batch * 20, plan.ext.length * 4, plan.ext.length * 4, plan.batch * 8,
     plan.ext.length * 2 * bytesPer, plan.batch * plan.classes * 16, alphaSize(plan) * bytesPer,
     lpInside ? 0 : cells * bytesPer,
     gradInside ? 0 : cells * bytesPer];
@@ -298,6 +298,28 @@ function ctcLayout(plan: CtcPlan, bytesPer: number, lpInside: boolean, gradInsid
     end += Math.ceil(size / 8) * 8;
   }
   return { offsets, bytes: end + 8 };
+}
+
+/**
+ * The samples in an order whose `parts` contiguous runs (of the lengths parallelFor cuts) carry
+ * about equal work, T_b·(2·L_b + 1) cells each: longest first, each into the lightest run that
+ * has room.
+ */
+function balancedOrder(plan: CtcPlan, parts: number): number[] {
+  const n = plan.batch;
+  const samples = Array.from({ length: n }, (_, b) => b);
+  if (parts <= 1 || n <= 1) return samples;
+  const work = (b: number) => plan.inputLengths[b] * (2 * plan.targetLengths[b] + 1);
+  const sizes = Array.from({ length: parts }, (_, k) =>
+    Math.round((n * (k + 1)) / parts) - Math.round((n * k) / parts));
+  const runs = sizes.map(() => ({ samples: [] as number[], work: 0 }));
+  for (const b of samples.sort((p, q) => work(q) - work(p) || p - q)) {
+    const open = runs.filter((run, k) => run.samples.length < sizes[k]);
+    const lightest = open.reduce((a, c) => (c.work < a.work ? c : a));
+    lightest.samples.push(b);
+    lightest.work += work(b);
+  }
+  return runs.flatMap((run) => run.samples);
 }
 
 /**
@@ -320,11 +342,11 @@ export function ctcFused(plan: CtcPlan, lp: FloatArray, zeroInfinity: boolean, n
   const [meta, ext, skip, nllAt, beta, acc, alpha, lpCopy, gradCopy] =
     offsets.map((o) => base + o);
   const { batch, maxTime, classes } = plan;
-  const metaView = i32View(meta, batch * 4);
-  for (let b = 0; b < batch; b++) {
+  const metaView = i32View(meta, batch * 5);
+  balancedOrder(plan, getNumThreads()).forEach((b, k) => {
     metaView.set([plan.inputLengths[b], plan.targetLengths[b], plan.extStart[b],
-      plan.alphaStart[b]], 4 * b);
-  }
+      plan.alphaStart[b], b], 5 * k);
+  });
   i32View(ext, plan.ext.length).set(plan.ext);
   i32View(skip, plan.ext.length).set(plan.skip);
   const view = (off: number) => single ? f32View(off, lp.length) : f64View(off, lp.length);
