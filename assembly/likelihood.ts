@@ -1,12 +1,12 @@
 // PoissonNLLLoss and GaussianNLLLoss: the forward sum of PyTorch's composite with the input's
 // gradient (upstream 1, scaled by s) written in the same pass. Every intermediate is an f32
 // operation in the composite's order (src/kernels/likelihood.ts's JS loops do the same with
-// Math.fround), so the gradients equal the JS loops': exp is musl's expf (bit-identical to the
-// scalar call), log is Cephes' logf (≈ 1 ulp; it enters the loss only). Sums accumulate in f32
+// Math.fround), so the gradients equal the JS loops' but for Poisson's exp, simd.ts' polynomial
+// (within 2 ulp of Math.exp), and log is Cephes' logf (≈ 1 ulp; it enters the loss only). Sums accumulate in f32
 // over 128-element blocks, then in f64, as in pointwise.ts.
 import { vexpf } from "./ctc";
 import { vlog } from "./losses2";
-import { hsum64 } from "./simd";
+import { expConstants, hsum64, vexp } from "./simd";
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -28,6 +28,12 @@ import { hsum64 } from "./simd";
  */
 export function poisson_fwd(x: usize, y: usize, g: usize, s: f32, i0: i32, i1: i32): f64 {
   const S = f32x4.splat(s), NS = f32x4.splat(-s);
+  const k = expConstants();
+  const l2e = v128.load(k, 0), mag = v128.load(k, 16);
+  const lnHi = v128.load(k, 32), lnLo = v128.load(k, 48);
+  const c5 = v128.load(k, 64), c4 = v128.load(k, 80), c3 = v128.load(k, 96);
+  const c2 = v128.load(k, 112), c1 = v128.load(k, 128), cut = v128.load(k, 144);
+  const LO = f32x4.splat(-87), HI = f32x4.splat(80);
   let total: f64 = 0;
   let i = i0;
   while (i + 4 <= i1) {
@@ -35,7 +41,10 @@ export function poisson_fwd(x: usize, y: usize, g: usize, s: f32, i0: i32, i1: i
     let acc = f32x4.splat(0);
     for (; i + 4 <= end; i += 4) {
       const xv = v128.load(at(x, i)), yv = v128.load(at(y, i));
-      const e = vexpf(xv);
+      // simd.ts' polynomial exp (≈ 1.5e-7 relative) where it has neither denormal results nor
+      // overflow; musl's expf for vectors with a lane outside [−87, 80]
+      const e = v128.any_true(v128.or(f32x4.lt(xv, LO), f32x4.gt(xv, HI))) ? vexpf(xv)
+        : vexp(xv, l2e, mag, lnHi, lnLo, c5, c4, c3, c2, c1, cut);
       acc = f32x4.add(acc, poissonLoss(e, xv, yv));
       if (g != 0) v128.store(at(g, i), f32x4.add(f32x4.mul(S, e), f32x4.mul(NS, yv)));
     }

@@ -122,11 +122,11 @@ describe("WebAssembly kernels against the JS loops", () => {
     "gaussian full": (g) => gaussianForward(x, y, v, Math.fround(1e-6), Math.fround(0.9189385),
       Math.fround, g, 1),
   };
-  // musl's expf (the kernel's) and fround(Math.exp) may differ by 1 ulp: Poisson's gradient
-  // s·e + (−s)·y then differs by at most one ulp of each term.
-  const poissonBound = (i: number) => 2 ** -22 * (Math.exp(x[i]) + y[i]) / n;
+  // The kernel's polynomial exp (≈ 1.5e-7 relative) and fround(Math.exp) may differ by 2 ulp:
+  // Poisson's gradient s·e + (−s)·y then differs by at most two ulp of each term.
+  const poissonBound = (i: number) => 2 ** -21 * (Math.exp(x[i]) + y[i]) / n;
   for (const [label, kernel] of Object.entries(kernels)) {
-    test(`${label}: same gradient (Poisson's exp within 1 ulp), sum within 1e-6`, () => {
+    test(`${label}: same gradient (Poisson's exp within 2 ulp), sum within 1e-6`, () => {
       const on = (path: BackendName) => withBackend(path, () => {
         const g = new Float32Array(n);
         return { sum: kernel(g), g };
