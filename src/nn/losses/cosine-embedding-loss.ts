@@ -28,7 +28,6 @@
  * String(F.cosineEmbeddingLoss(x1, x2, torch.tensor([1, -1])))    // 'tensor(0.1464)'
  */
 import { check } from "../../errors.js";
-import { freshBuffer } from "../../kernels/buffers.js";
 import { type CosineRows, cosineForward, cosineOtherGrad } from "../../kernels/embedding.js";
 import { inScratch, where } from "../../ops/binary.js";
 import { float32, float64 } from "../../tensor/dtype.js";
@@ -97,14 +96,9 @@ function fusedCosine(input1: Tensor, input2: Tensor, target: Tensor, margin: num
     x2: input2.data as Float32Array | Float64Array, labels,
     cols: input1.numel() / labels.length, margin: r(margin), eps: r(EPSILON), r };
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: input1,
-    others: [input2], divisor: reduction === "mean" ? labels.length : 1,
+    reduction, count: labels.length, input: input1, others: [input2],
     forward: (g1, s) => cosineForward(rows, g1, s),
-    otherGrad: (_, s) => {
-      const data = freshBuffer(dtype === float32 ? "float32" : "float64", input2.numel());
-      cosineOtherGrad(rows, s, data);
-      return new Tensor(data, input2.shape);
-    },
+    otherGrad: (_, s, out) => cosineOtherGrad(rows, s, out),
   })!;
 }
 

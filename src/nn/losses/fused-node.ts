@@ -21,20 +21,26 @@ import { roundingOf } from "./common.js";
 type FloatData = Float32Array | Float64Array;
 
 export interface FusedLoss {
-  /** The composite's top `grad_fn` name. */
-  readonly name: string;
+  /**
+   * The composite's last op: 'mean' (`MeanBackward0`, dividing by `count`), 'sum'
+   * (`SumBackward0`) or KLDiv's 'batchmean' (`DivBackward0`, dividing by the batch size).
+   */
+  readonly reduction: "mean" | "sum" | "batchmean";
+  /** What 'mean' divides by: the input's elements unless the loss first reduced rows. */
+  readonly count?: number;
   readonly input: Tensor;
   /** The other operands, in the node's order after the input. */
   readonly others: readonly Tensor[];
-  /** What the sum is divided by (1 for 'sum'). */
-  readonly divisor: number;
   /**
    * Σ of the loss terms; with `gx`, also the input's gradient for the scale s. Null declines
    * (nothing was recorded; the caller takes another path).
    */
   forward(gx: FloatData | null, s: number): number | null;
-  /** The gradient of `others[k]` for the scale s (called only when it requires grad). */
-  otherGrad?(k: number, s: number): Tensor;
+  /**
+   * Writes the gradient of `others[k]` for the scale s into `out` (a fresh buffer of its size;
+   * called only when it requires grad).
+   */
+  otherGrad?(k: number, s: number, out: FloatData): void;
   /** Sees the sum before the node is made (Gaussian checks var only when the sum is NaN). */
   check?(sum: number): void;
   /** What the node returns for the input, given its gradient (the KL chain wraps it). */
@@ -43,7 +49,11 @@ export interface FusedLoss {
 
 /** The scalar loss with its node, or null when `forward` declined. */
 export function fusedLoss(spec: FusedLoss): Tensor | null {
-  const { input, divisor } = spec;
+  const { input, reduction } = spec;
+  const divisor = reduction === "mean" ? spec.count ?? input.numel()
+    : reduction === "batchmean" ? input.shape[0] : 1;
+  const name = reduction === "mean" ? "MeanBackward0"
+    : reduction === "batchmean" ? "DivBackward0" : "SumBackward0";
   const dtype = input.dtype;
   const kind = dtype === float32 ? "float32" : "float64";
   const r = roundingOf(dtype);
@@ -58,7 +68,13 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
   spec.check?.(sum);
   const value = divisor === 1 ? r(sum) : r(r(sum) / divisor);
   const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
-  return record(spec.name, out, [input, ...spec.others], (grad) => {
+  const otherGrad = (k: number, s: number) => {
+    const other = spec.others[k];
+    const data = freshBuffer(kind, other.numel());
+    spec.otherGrad!(k, s, data);
+    return new Tensor(data, other.shape);
+  };
+  return record(name, out, [input, ...spec.others], (grad) => {
     const u = (asTensorOf(grad, dtype).data as FloatData)[0];
     const s = scale(u);
     const inputGrad = () => {
@@ -71,7 +87,7 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
       if (spec.forward(data, s) === null) return null;
       return markTransferable(new Tensor(data, input.shape));
     };
-    const others = spec.others.map((t, k) => (t.requiresGrad ? spec.otherGrad!(k, s) : null));
+    const others = spec.others.map((t, k) => (t.requiresGrad ? otherGrad(k, s) : null));
     if (!held) return [null, ...others];
     return [spec.inputGrad ? spec.inputGrad(inputGrad, s) : inputGrad(), ...others];
   });

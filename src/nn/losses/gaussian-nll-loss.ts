@@ -32,7 +32,6 @@
  * // 'tensor(0.2031)'
  */
 import { RuntimeError, ValueError, check } from "../../errors.js";
-import { freshBuffer } from "../../kernels/buffers.js";
 import { binaryFast } from "../../kernels/elementwise.js";
 import { anyNegative, gaussianForward, gaussianVarGrad } from "../../kernels/likelihood.js";
 import { inScratch, reusing } from "../../ops/binary.js";
@@ -105,33 +104,24 @@ function fusable(input: Tensor, target: Tensor, variance: Tensor): boolean {
 function fusedGaussianNll(input: Tensor, target: Tensor, variance: Tensor, eps: number,
   full: boolean, reduction: "mean" | "sum"): Tensor {
   const dtype = input.dtype;
-  const kind = dtype === float32 ? "float32" : "float64";
   const r = roundingOf(dtype);
   const x = input.data as FloatData;
   const y = target.data as FloatData;
   const v = variance.data as FloatData;
-  const n = x.length;
   // clamp_ and `+ ½·log 2π` take their scalars in the dtype.
   const floor = r(eps);
   const k = full ? r(0.5 * Math.log(2 * Math.PI)) : null;
   const forward = (gx: FloatData | null, s: number) =>
     gaussianForward(x, y, v, floor, k, r, gx, s);
   // SubBackward0: the target's gradient is the input's negated.
-  const targetGrad = (s: number) => {
-    const data = freshBuffer(kind, n);
-    forward(data, s);
-    for (let i = 0; i < n; i++) data[i] = -data[i];
-    return new Tensor(data, target.shape);
-  };
-  const varGrad = (s: number) => {
-    const data = freshBuffer(kind, n);
-    gaussianVarGrad(x, y, v, floor, s, r, data);
-    return new Tensor(data, variance.shape);
+  const targetGrad = (s: number, out: FloatData) => {
+    forward(out, s);
+    for (let i = 0; i < out.length; i++) out[i] = -out[i];
   };
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input,
-    others: [target, variance], divisor: reduction === "mean" ? n : 1, forward,
-    otherGrad: (k, s) => (k === 0 ? targetGrad(s) : varGrad(s)),
+    reduction, input, others: [target, variance], forward,
+    otherGrad: (k, s, out) => (k === 0 ? targetGrad(s, out)
+      : gaussianVarGrad(x, y, v, floor, s, r, out)),
     // A negative var makes the sum NaN: only then is var scanned (PyTorch checks it first; the
     // error is the same, and nothing was handed out yet).
     check: (sum) => {

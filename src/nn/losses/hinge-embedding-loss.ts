@@ -88,8 +88,7 @@ function fusedHinge(input: Tensor, target: Tensor, margin: number,
   // `margin - input` takes the margin as a scalar of the input's dtype.
   const m = r(margin);
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [],
-    divisor: reduction === "mean" ? x.length : 1,
+    reduction, input, others: [],
     forward: (gx, s) => hingeForward(x, y, m, r, gx, s),
   })!;
 }

@@ -104,14 +104,9 @@ function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction
   const x = input.data as FloatData;
   const t = target.data as FloatData;
   return fusedLoss({
-    name: nodeName(reduction, batchmean), input, others: [target],
-    divisor: divisorOf(input, reduction, batchmean),
+    reduction: batchmean ? "batchmean" : reduction, input, others: [target],
     forward: (gx, s) => (logTarget ? klLogForward : klForward)(x, t, r, gx, s),
-    otherGrad: (_, s) => {
-      const out = freshBuffer(kindOf(input), x.length);
-      (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, out);
-      return new Tensor(out, target.shape);
-    },
+    otherGrad: (_, s, out) => (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, out),
   })!;
 }
 
@@ -143,8 +138,7 @@ function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
   };
   const wantsGrad = isGradEnabled() && input.requiresGrad;
   const out = fusedLoss({
-    name: nodeName(reduction, batchmean), input, others: [target],
-    divisor: divisorOf(input, reduction, batchmean), forward,
+    reduction: batchmean ? "batchmean" : reduction, input, others: [target], forward,
     inputGrad: (inputGrad, s) => {
       // −s·softmax(t), what LogSoftmaxBackward0 receives in the unfused graph
       const logpGrad = Tensor.deferred(input.shape, input.dtype, () => {
@@ -162,15 +156,6 @@ function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
 
 function kindOf(t: Tensor): "float32" | "float64" {
   return t.dtype === float32 ? "float32" : "float64";
-}
-
-/** MeanBackward0 divides by every element, 'batchmean' (DivBackward0) by the batch. */
-function divisorOf(input: Tensor, reduction: "mean" | "sum", batchmean: boolean): number {
-  return reduction === "mean" ? input.numel() : batchmean ? input.shape[0] : 1;
-}
-
-function nodeName(reduction: "mean" | "sum", batchmean: boolean): string {
-  return reduction === "mean" ? "MeanBackward0" : batchmean ? "DivBackward0" : "SumBackward0";
 }
 
 /** Module form of {@link klDiv}. */

@@ -25,7 +25,6 @@
  * String(F.marginRankingLoss(x1, x2, y, { margin: 0.3 }))    // 'tensor(1.1333)'
  */
 import { check } from "../../errors.js";
-import { freshBuffer } from "../../kernels/buffers.js";
 import {
   rankingForward, rankingInput2Grad, rankingTargetGrad,
 } from "../../kernels/ranking.js";
@@ -96,14 +95,9 @@ function fusedMarginRanking(input1: Tensor, input2: Tensor, target: Tensor, marg
   const m = r(margin);
   const otherGrads = [rankingInput2Grad, rankingTargetGrad];
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: input1,
-    others: [input2, target], divisor: reduction === "mean" ? x1.length : 1,
+    reduction, input: input1, others: [input2, target],
     forward: (g1, s) => rankingForward(x1, x2, y, m, r, g1, s),
-    otherGrad: (k, s) => {
-      const data = freshBuffer(dtype === float32 ? "float32" : "float64", x1.length);
-      otherGrads[k](x1, x2, y, m, r, s, data);
-      return new Tensor(data, input1.shape);
-    },
+    otherGrad: (k, s, out) => otherGrads[k](x1, x2, y, m, r, s, out),
   })!;
 }
 

@@ -95,15 +95,14 @@ function fusedMultilabelSoftMargin(input: Tensor, target: Tensor,
   if (!bceLogitsFastApplies(x, y, null, null)) return null;
   const C = input.shape[input.dim() - 1];
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [target],
-    divisor: reduction === "mean" ? input.numel() / C : 1,
+    reduction, count: input.numel() / C, input, others: [target],
     forward: (gx, s) => {
       const total = bceLogitsSumFast(x, y, null, null, C / s, gx);
       return total === null || !Number.isFinite(total) ? null : total / C;
     },
     // −(log σ(x) − log σ(−x))·s/C
-    otherGrad: (_, s) => logSigmoid(input.detach().neg()).sub(logSigmoid(input.detach()))
-      .mul(Math.fround(s / C)),
+    otherGrad: (_, s, out) => out.set(logSigmoid(input.detach().neg())
+      .sub(logSigmoid(input.detach())).mul(Math.fround(s / C)).data as Float32Array),
   });
 }
 

@@ -25,7 +25,6 @@
  * const y = torch.tensor([0, 1, 2, 5], { dtype: torch.float32 });
  * String(F.poissonNllLoss(x, y))    // 'tensor(1.5006)'
  */
-import { freshBuffer } from "../../kernels/buffers.js";
 import {
   poissonLinearForward, poissonLogForward, poissonTargetGrad,
 } from "../../kernels/likelihood.js";
@@ -93,15 +92,10 @@ function fusedPoissonNll(input: Tensor, target: Tensor, logInput: boolean, eps: 
   // `input + eps` adds eps as a scalar of the input's dtype.
   const e = r(eps);
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input, others: [target],
-    divisor: reduction === "mean" ? x.length : 1,
+    reduction, input, others: [target],
     forward: (gx, s) => (logInput
       ? poissonLogForward(x, y, r, gx, s) : poissonLinearForward(x, y, e, r, gx, s)),
-    otherGrad: (_, s) => {
-      const data = freshBuffer(dtype === float32 ? "float32" : "float64", x.length);
-      poissonTargetGrad(x, logInput, e, s, r, data);
-      return new Tensor(data, target.shape);
-    },
+    otherGrad: (_, s, out) => poissonTargetGrad(x, logInput, e, s, r, out),
   })!;
 }
 

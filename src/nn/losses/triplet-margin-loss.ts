@@ -29,7 +29,6 @@
  */
 import { ValueError, check } from "../../errors.js";
 import { pairwiseDistance } from "../../ops/distance.js";
-import { freshBuffer } from "../../kernels/buffers.js";
 import { type TripletRows, tripletForward, tripletOtherGrad } from "../../kernels/embedding.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
 import { float32, float64 } from "../../tensor/dtype.js";
@@ -102,14 +101,9 @@ export function fusedTriplet(anchor: Tensor, positive: Tensor, negative: Tensor,
     eps: r(options.eps), margin: r(options.margin), swap: options.swap,
     subtractFirst: options.subtractFirst, r };
   return fusedLoss({
-    name: reduction === "mean" ? "MeanBackward0" : "SumBackward0", input: anchor,
-    others: [positive, negative], divisor: reduction === "mean" ? anchor.numel() / cols : 1,
+    reduction, count: anchor.numel() / cols, input: anchor, others: [positive, negative],
     forward: (ga, s) => tripletForward(rows, ga, s),
-    otherGrad: (k, s) => {
-      const out = freshBuffer(dtype === float32 ? "float32" : "float64", anchor.numel());
-      tripletOtherGrad(rows, k as 0 | 1, s, out);
-      return new Tensor(out, anchor.shape);
-    },
+    otherGrad: (k, s, out) => tripletOtherGrad(rows, k as 0 | 1, s, out),
   })!;
 }
 
