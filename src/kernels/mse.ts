@@ -4,26 +4,11 @@
  * the float64 sum.
  */
 import { wasmFor } from "./backend.js";
-import type { Flat } from "./cpu.js";
 import { roundingOf } from "./l1.js";
 import { input, output, pointwise } from "./wasm/drive.js";
 import { driveAny, reads, wasm64For, writes } from "./wasm/drive64.js";
 
 type FloatArray = Float32Array | Float64Array;
-
-/**
- * Σ (x − y)², accumulated in double; `round` (Math.fround for float32) rounds x − y and each
- * square to the dtype first, as PyTorch forms them, so a float32 square of 4e40 is inf.
- */
-export function mseSum(x: Flat<number>, y: Flat<number>,
-  round: (v: number) => number = (v) => v): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = round(x[i] - y[i]);
-    sum += round(d * d);
-  }
-  return sum;
-}
 
 /** Σ (x − y)², and grad = k·(x − y) when `grad` is given (one pass). */
 export function mseForward(x: FloatArray, y: FloatArray, grad: FloatArray | null,
@@ -38,14 +23,14 @@ export function mseForward(x: FloatArray, y: FloatArray, grad: FloatArray | null
     const sum = driveAny(rt64, "mse_fwd_f64", [reads(x), reads(y), writes(grad)], [k], x.length);
     if (sum !== null) return sum;
   }
-  // PyTorch forms x − y and its square in the operands' dtype (float32 overflows to inf)
+  // PyTorch forms x − y and its square in the operands' dtype (float32 overflows to inf);
+  // the sum accumulates in double
   const round = roundingOf(x);
-  if (!grad) return mseSum(x, y, round);
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
     const d = round(x[i] - y[i]);
     sum += round(d * d);
-    grad[i] = k * d;
+    if (grad) grad[i] = k * d;
   }
   return sum;
 }

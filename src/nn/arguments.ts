@@ -88,7 +88,7 @@ export function signature(binding: string, where: string,
 }
 
 /** The signature registered for a module class name, if any. */
-export function signatureOf(module: string): Signature | undefined {
+function signatureOf(module: string): Signature | undefined {
   return bySignatureModule.get(module);
 }
 

@@ -50,7 +50,7 @@ export function expectFloat(fn: string, name: string, position: number | undefin
 }
 
 /** The `dtype` option: a torch dtype such as `torch.float32`, not its name. */
-export function expectDType(fn: string, v: unknown): void {
+function expectDType(fn: string, v: unknown): void {
   if (v === undefined || v instanceof DType) return;
   const hint = typeof v === "string" ? ` (use torch.${v})` : "";
   throw new TorchTypeError(`${fn}(): argument 'dtype' must be torch.dtype, not ` +
