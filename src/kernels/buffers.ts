@@ -120,12 +120,12 @@ export function bufferPoolStats() {
 }
 
 /**
- * Drops the pooled free buffers (their memory returns to the GC or the WebAssembly heap) and
- * forgets the buffers handed over to `.grad`s (they stay those tensors' storage; only the
- * LEND_MAX count restarts).
+ * Frees the pooled free buffers (nothing references them: shared-memory blocks return to the
+ * WebAssembly heap at once) and forgets the buffers handed over to `.grad`s (they stay those
+ * tensors' storage; only the LEND_MAX count restarts).
  */
 export function clearBufferPool(): void {
   recycle();
-  free.length = 0;
+  for (const data of free.splice(0)) releaseStorage(data);
   lent = [];
 }

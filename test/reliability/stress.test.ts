@@ -149,8 +149,8 @@ describe("stress: 10,000 forward+backward iterations keep the heap flat", () => 
         await settledHeap();
       }
     };
-    // The gradient pool (kernels/buffers.ts) keeps up to 4 free buffers per the GC's timing: a
-    // bounded cache, not growth, so it is emptied before each reading.
+    // The gradient pool (kernels/buffers.ts) keeps up to 4 free buffers, filled as the GC
+    // happens to run: a bounded cache, emptied before each reading.
     const stats = async () => {
       clearBufferPool();
       await settledHeap();
