@@ -28,7 +28,7 @@ export interface GradSummary {
   values: Encoded[];
 }
 
-/** lowbias32 (C. Wellons), as scripts/fixtures/gen_losses_large.py and bench/gen.mjs. */
+/** lowbias32 (C. Wellons), as scripts/fixtures/fixturelib/large.py and bench/gen.mjs. */
 function hash32(key: number, c: number): number {
   let x = (c + key) >>> 0;
   x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
