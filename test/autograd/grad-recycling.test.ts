@@ -43,6 +43,14 @@ function reference(x: Tensor, loss: (x: Tensor, s: number) => Tensor, seed: numb
   return values(copy.grad);
 }
 
+/** `loss(x, s).backward(); x.grad = null` for each seed s in [from, to). */
+function loop(x: Tensor, from: number, to: number, loss = ce): void {
+  for (let s = from; s < to; s++) {
+    loss(x, s).backward();
+    x.grad = null;
+  }
+}
+
 /** The engine's own `.grad` of x, read without observing it. */
 const engineGrad = (x: Tensor) => x.peekGrad()!;
 
@@ -50,14 +58,10 @@ describe("a steady loop allocates nothing", () => {
   for (const [name, dtype] of [["float32", torch.float32], ["float64", torch.float64]] as const) {
     test(`cross-entropy ${name}: backward(); x.grad = null, 50 times`, () => {
       const x = leaf(dtype);
-      const step = (s: number) => {
-        ce(x, s).backward();
-        x.grad = null;
-      };
-      for (let s = 0; s < 3; s++) step(s);
+      loop(x, 0, 3);
       const pool = bufferPoolStats();
       const memory = wasmMemoryStats();
-      for (let s = 0; s < 50; s++) step(s);
+      loop(x, 0, 50);
       const after = bufferPoolStats();
       assert.equal(after.allocated, pool.allocated, "no lease allocated a new buffer");
       assert.equal(after.reused - pool.reused, 50);
@@ -72,15 +76,9 @@ describe("a steady loop allocates nothing", () => {
 
   test("mse float32 (a pooled fused loss of another helper) recycles too", () => {
     const x = leaf();
-    for (let s = 0; s < 3; s++) {
-      mse(x, s).backward();
-      x.grad = null;
-    }
+    loop(x, 0, 3, mse);
     const pool = bufferPoolStats();
-    for (let s = 0; s < 20; s++) {
-      mse(x, s).backward();
-      x.grad = null;
-    }
+    loop(x, 0, 20, mse);
     assert.equal(bufferPoolStats().allocated, pool.allocated);
   });
 });
@@ -94,10 +92,7 @@ describe("an observed gradient is never recycled", () => {
     const pool = bufferPoolStats();
     x.grad = null;
     assert.equal(bufferPoolStats().recycled, pool.recycled);
-    for (let s = 2; s < 6; s++) {
-      ce(x, s).backward();
-      x.grad = null;
-    }
+    loop(x, 2, 6);
     assert.deepEqual(values(g), snapshot);
   });
 
@@ -107,10 +102,7 @@ describe("an observed gradient is never recycled", () => {
     const view = x.grad!.view([-1]);
     const snapshot = values(view);
     x.grad = null;
-    for (let s = 2; s < 6; s++) {
-      ce(x, s).backward();
-      x.grad = null;
-    }
+    loop(x, 2, 6);
     assert.deepEqual(values(view), snapshot);
   });
 
@@ -136,10 +128,7 @@ describe("an observed gradient is never recycled", () => {
     const pool = bufferPoolStats();
     x.grad = null;
     assert.equal(bufferPoolStats().recycled, pool.recycled);
-    for (let s = 2; s < 6; s++) {
-      ce(x, s).backward();
-      x.grad = null;
-    }
+    loop(x, 2, 6);
     assert.deepEqual(values(mine), snapshot);
   });
 

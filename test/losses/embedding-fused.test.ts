@@ -11,8 +11,11 @@ import { describe, test } from "node:test";
 
 import * as torch from "../../src/torch.js";
 import { type BackendName, withBackend } from "../../src/kernels/backend.js";
-import { float32, float64 } from "../../src/tensor/dtype.js";
+import { float32 } from "../../src/tensor/dtype.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
+import {
+  type BackwardTwice, assertSameBackward, backwardTwice, testFusedGrid,
+} from "../helpers/fused.js";
 import { useBackend } from "../kernels/backend-path.js";
 
 const F = torch.F;
@@ -80,40 +83,21 @@ function operands(dtype: typeof float32, isCosine: boolean, grads: boolean[]): T
 }
 
 /** The value, grad_fn name and the operands' gradients after `backward(upstream)` twice. */
-function run(loss: Loss, o: Tensor[], reduction: Reduction, fused: boolean, upstream: number) {
-  const out = loss(o[0], o[1], o[2], reduction, fused);
-  const grads = () => o.map((t) => (t.grad ? [...(t.grad.data as Float32Array)] : null));
-  const clear = () => o.forEach((t) => { t.grad = null; });
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }), { retainGraph: true });
-  const first = grads();
-  clear();
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }));
-  const second = grads();
-  clear();
-  return { value: out.item() as number, name: out.gradFn?.name(), first, second };
+function run(loss: Loss, o: Tensor[], reduction: Reduction, fused: boolean,
+  upstream: number): BackwardTwice {
+  return backwardTwice(loss(o[0], o[1], o[2], reduction, fused), o, upstream);
 }
 
 describe("fused and composite paths agree (JS loops)", () => {
   useBackend(1 << 30, "js");
-  for (const [label, { loss, cosine: isCosine }] of Object.entries(LOSSES)) {
-    for (const reduction of ["mean", "sum"] as const) {
-      for (const dtype of [float32, float64]) {
-        for (const upstream of [1, 0.375]) {
-          test(`${label}, ${reduction}, ${dtype.name}, upstream ${upstream}`, () => {
-            const grads = [true, true, true];
-            const fused = run(loss, operands(dtype, isCosine, grads), reduction, true, upstream);
-            const composite = run(loss, operands(dtype, isCosine, grads), reduction, false,
-              upstream);
-            assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
-            assert.equal(fused.name, composite.name);
-            assert.equal(fused.value, composite.value);
-            assert.deepEqual(fused.first, composite.first);
-            assert.deepEqual(fused.second, composite.second);
-          });
-        }
-      }
-    }
-  }
+  testFusedGrid(LOSSES, ({ loss, cosine: isCosine }, { reduction, dtype, upstream }) => {
+    const grads = [true, true, true];
+    const fused = run(loss, operands(dtype, isCosine, grads), reduction, true, upstream);
+    const composite = run(loss, operands(dtype, isCosine, grads), reduction, false, upstream);
+    assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
+    assert.equal(fused.value, composite.value);
+    assertSameBackward(fused, composite);
+  });
 });
 
 test("fused and composite agree when only the other operands require grad", () => {

@@ -9,12 +9,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import * as torch from "../../src/torch.js";
-import { type BackendName, withBackend } from "../../src/kernels/backend.js";
 import {
   gaussianForward, poissonLinearForward, poissonLogForward,
 } from "../../src/kernels/likelihood.js";
-import { float32, float64 } from "../../src/tensor/dtype.js";
+import { float32 } from "../../src/tensor/dtype.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
+import {
+  type BackwardTwice, assertSameBackward, backwardTwice, kernelOn, testFusedGrid,
+} from "../helpers/fused.js";
 import { useBackend } from "../kernels/backend-path.js";
 
 const F = torch.F;
@@ -44,42 +46,24 @@ const LOSSES: Record<string, (reduction: "mean" | "sum") => Loss> = {
     F.gaussianNllLoss(x, t, v, { reduction, full: true }),
 };
 
-/** The gradients of x, y, v (null where none) after `backward(upstream)` twice. */
-function run(loss: Loss, o: Operands, broadcast: boolean, upstream: number) {
+/** The loss and the gradients of x, y, v (null where none) after `backward(upstream)` twice. */
+function run(loss: Loss, o: Operands, broadcast: boolean, upstream: number): BackwardTwice {
   const target = broadcast ? o.y.unsqueeze(0) : o.y;
-  const out = loss(o, target);
-  const name = out.gradFn?.name();
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }), { retainGraph: true });
-  const first = [o.x, o.y, o.v].map((t) => (t.grad ? [...(t.grad.data as Float32Array)] : null));
-  [o.x, o.y, o.v].forEach((t) => { t.grad = null; });
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }));
-  const second = [o.x, o.y, o.v].map((t) => (t.grad ? [...(t.grad.data as Float32Array)] : null));
-  [o.x, o.y, o.v].forEach((t) => { t.grad = null; });
-  return { value: out.item() as number, name, first, second };
+  return backwardTwice(loss(o, target), [o.x, o.y, o.v], upstream);
 }
 
 describe("fused and composite paths agree (JS loops)", () => {
   useBackend(1 << 30, "js");
-  for (const [label, make] of Object.entries(LOSSES)) {
-    for (const reduction of ["mean", "sum"] as const) {
-      for (const dtype of [float32, float64]) {
-        for (const upstream of [1, 0.375]) {
-          test(`${label}, ${reduction}, ${dtype.name}, upstream ${upstream}`, () => {
-            const loss = make(reduction);
-            const fused = run(loss, operands(dtype, 5, true), false, upstream);
-            const composite = run(loss, operands(dtype, 5, true), true, upstream);
-            assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
-            assert.equal(fused.name, composite.name);
-            const rtol = dtype === float32 ? 1e-6 : 1e-12;
-            assert.ok(Math.abs(fused.value - composite.value) <= rtol * Math.abs(composite.value),
-              `${fused.value} vs ${composite.value}`);
-            assert.deepEqual(fused.first, composite.first);
-            assert.deepEqual(fused.second, composite.second);
-          });
-        }
-      }
-    }
-  }
+  testFusedGrid(LOSSES, (make, { reduction, dtype, upstream }) => {
+    const loss = make(reduction);
+    const fused = run(loss, operands(dtype, 5, true), false, upstream);
+    const composite = run(loss, operands(dtype, 5, true), true, upstream);
+    assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
+    const rtol = dtype === float32 ? 1e-6 : 1e-12;
+    assert.ok(Math.abs(fused.value - composite.value) <= rtol * Math.abs(composite.value),
+      `${fused.value} vs ${composite.value}`);
+    assertSameBackward(fused, composite);
+  });
 });
 
 test("fused and composite agree when only the target and var require grad", () => {
@@ -127,12 +111,8 @@ describe("WebAssembly kernels against the JS loops", () => {
   const poissonBound = (i: number) => 2 ** -21 * (Math.exp(x[i]) + y[i]) / n;
   for (const [label, kernel] of Object.entries(kernels)) {
     test(`${label}: same gradient (Poisson's exp within 2 ulp), sum within 1e-6`, () => {
-      const on = (path: BackendName) => withBackend(path, () => {
-        const g = new Float32Array(n);
-        return { sum: kernel(g), g };
-      });
-      const js = on("js");
-      const wasm = on("wasm");
+      const js = kernelOn("js", n, kernel);
+      const wasm = kernelOn("wasm", n, kernel);
       if (label !== "poisson log") assert.deepEqual(wasm.g, js.g);
       else {
         js.g.forEach((e, i) => assert.ok(Object.is(e, wasm.g[i]) ||

@@ -10,10 +10,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import * as torch from "../../src/torch.js";
-import { type BackendName, withBackend } from "../../src/kernels/backend.js";
 import { hingeForward, rankingForward } from "../../src/kernels/ranking.js";
-import { float32, float64 } from "../../src/tensor/dtype.js";
+import { float32 } from "../../src/tensor/dtype.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
+import { assertSameBackward, backwardTwice, kernelOn, testFusedGrid } from "../helpers/fused.js";
 import { useBackend } from "../kernels/backend-path.js";
 
 const F = torch.F;
@@ -56,53 +56,34 @@ const LOSSES: Record<string, Loss> = {
 function run(loss: Loss, o: Operands, reduction: Reduction, composite: boolean,
   upstream: number) {
   const out = composite ? loss(o, "none")[reduction]() : loss(o, reduction);
-  const name = out.gradFn?.name();
-  const leaves = [o.x1, o.x2, o.y];
-  const grads = () => {
-    const g = leaves.map((t) => (t.grad ? [...(t.grad.data as Float32Array)] : null));
-    leaves.forEach((t) => { t.grad = null; });
-    return g;
-  };
-  if (!out.requiresGrad) return { value: out.item() as number, name, first: null, second: null };
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }), { retainGraph: true });
-  const first = grads();
-  out.backward(torch.tensor(upstream, { dtype: out.dtype }));
-  return { value: out.item() as number, name, first, second: grads() };
+  if (!out.requiresGrad) {
+    return { value: out.item() as number, name: out.gradFn?.name(), first: null, second: null };
+  }
+  return backwardTwice(out, [o.x1, o.x2, o.y], upstream);
 }
 
 function assertSame(fused: ReturnType<typeof run>, composite: ReturnType<typeof run>,
   rtol: number): void {
-  assert.equal(fused.name, composite.name);
   assert.ok(Object.is(fused.value, composite.value) ||
     Math.abs(fused.value - composite.value) <= rtol * Math.abs(composite.value),
   `${fused.value} vs ${composite.value}`);
-  assert.deepEqual(fused.first, composite.first);
-  assert.deepEqual(fused.second, composite.second);
+  assertSameBackward(fused, composite);
 }
 
 describe("fused and composite paths agree (JS loops)", () => {
   useBackend(1 << 30, "js");
-  for (const [label, loss] of Object.entries(LOSSES)) {
-    for (const reduction of ["mean", "sum"] as const) {
-      for (const dtype of [float32, float64]) {
-        for (const upstream of [1, 0.375]) {
-          test(`${label}, ${reduction}, ${dtype.name}, upstream ${upstream}`, () => {
-            const all: [boolean, boolean, boolean] = [true, true, true];
-            const rtol = dtype === float32 ? 1e-6 : 1e-12;
-            // finite operands (a finite sum), then the edge values (a NaN sum)
-            for (const signs of [true, false]) {
-              const fused = run(loss, operands(dtype, 5, all, signs), reduction, false, upstream);
-              const composite = run(loss, operands(dtype, 5, all, signs), reduction, true,
-                upstream);
-              assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
-              assert.equal(Number.isNaN(fused.value), !signs);
-              assertSame(fused, composite, rtol);
-            }
-          });
-        }
-      }
+  testFusedGrid(LOSSES, (loss, { reduction, dtype, upstream }) => {
+    const all: [boolean, boolean, boolean] = [true, true, true];
+    const rtol = dtype === float32 ? 1e-6 : 1e-12;
+    // finite operands (a finite sum), then the edge values (a NaN sum)
+    for (const signs of [true, false]) {
+      const fused = run(loss, operands(dtype, 5, all, signs), reduction, false, upstream);
+      const composite = run(loss, operands(dtype, 5, all, signs), reduction, true, upstream);
+      assert.equal(fused.name, reduction === "mean" ? "MeanBackward0" : "SumBackward0");
+      assert.equal(Number.isNaN(fused.value), !signs);
+      assertSame(fused, composite, rtol);
     }
-  }
+  });
 });
 
 describe("fused and composite agree when only some operands require grad", () => {
@@ -162,12 +143,8 @@ describe("WebAssembly kernels against the JS loops", () => {
   };
   for (const [label, kernel] of Object.entries(kernels)) {
     test(`${label}: the same gradient, sum within 1e-6`, () => {
-      const on = (path: BackendName) => withBackend(path, () => {
-        const g = new Float32Array(n);
-        return { sum: kernel(g), g };
-      });
-      const js = on("js");
-      const wasm = on("wasm");
+      const js = kernelOn("js", n, kernel);
+      const wasm = kernelOn("wasm", n, kernel);
       js.g.forEach((e, i) => assert.ok(Object.is(e, wasm.g[i]), `[${i}] ${wasm.g[i]} vs ${e}`));
       assert.equal(Number.isNaN(wasm.sum), Number.isNaN(js.sum));
       if (!Number.isNaN(js.sum)) assert.ok(Math.abs(wasm.sum - js.sum) <= 1e-6 * Math.abs(js.sum));
