@@ -14,7 +14,8 @@ import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { float32 } from "../../tensor/dtype.js";
+import { float32, float64 } from "../../tensor/dtype.js";
+import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { roundingOf } from "./common.js";
 
@@ -45,6 +46,13 @@ export interface FusedLoss {
   check?(sum: number): void;
   /** What the node returns for the input, given its gradient (the KL chain wraps it). */
   inputGrad?(grad: () => Tensor | null, s: number): Tensor;
+}
+
+/** Whether the operands share the first one's float dtype (float32/float64) and shape. */
+export function sameFloatOperands(first: Tensor, ...rest: Tensor[]): boolean {
+  const { dtype, shape } = first;
+  return (dtype === float32 || dtype === float64) &&
+    rest.every((t) => t.dtype === dtype && sameShape(t.shape, shape));
 }
 
 /** The scalar loss with its node, or null when `forward` declined. */

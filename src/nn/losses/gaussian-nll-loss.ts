@@ -42,7 +42,7 @@ import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReductionShort } from "../reduction.js";
 import { roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface GaussianNLLLossOptions {
   /** Add the constant ½·log 2π. Default false. */
@@ -70,7 +70,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
     v = scalarVar(input, v);
   }
   // The fused forward checks var on the way (see fusedGaussianNll).
-  if (reduction !== "none" && fusable(input, target, v)) {
+  if (reduction !== "none" && sameFloatOperands(input, target, v)) {
     return fusedGaussianNll(input, target, v, eps, full, reduction as "mean" | "sum");
   }
   if (typeof variance !== "number") checkVariance(v);
@@ -92,13 +92,6 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
 }
 
 type FloatData = Float32Array | Float64Array;
-
-function fusable(input: Tensor, target: Tensor, variance: Tensor): boolean {
-  const dtype = input.dtype;
-  return (dtype === float32 || dtype === float64) && target.dtype === dtype &&
-    variance.dtype === dtype && sameShape(input.shape, target.shape) &&
-    sameShape(input.shape, variance.shape);
-}
 
 /** The fused 'mean'/'sum' node (see the doc comment above). */
 function fusedGaussianNll(input: Tensor, target: Tensor, variance: Tensor, eps: number,

@@ -27,8 +27,6 @@
 import { hingeForward } from "../../kernels/ranking.js";
 import { inScratch, reusing, sub, where } from "../../ops/binary.js";
 import { filled } from "../../ops/shape.js";
-import { float32, float64 } from "../../tensor/dtype.js";
-import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -36,7 +34,7 @@ import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface HingeEmbeddingLossOptions extends ReductionOptions {
   /** Default 1. */
@@ -53,7 +51,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
   checkArguments(HINGE_ARGS, [input, target], options);
   const reduction = checkReduction(resolveReduction(options, "mean"));
   const margin = options.margin ?? 1;
-  if (reduction !== "none" && fusable(input, target)) {
+  if (reduction !== "none" && sameFloatOperands(input, target)) {
     return fusedHinge(input, target, margin, reduction as "mean" | "sum");
   }
   // A float scalar 0 (or margin) gives the same values and dtype as a filled float tensor,
@@ -73,11 +71,6 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor,
 }
 
 type FloatData = Float32Array | Float64Array;
-
-function fusable(input: Tensor, target: Tensor): boolean {
-  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
-    sameShape(input.shape, target.shape);
-}
 
 /** The fused 'mean'/'sum' node (see the doc comment above); the target gets no gradient. */
 function fusedHinge(input: Tensor, target: Tensor, margin: number,

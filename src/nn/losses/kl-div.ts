@@ -38,14 +38,13 @@ import {
 import { klSoftmaxRows } from "../../kernels/kl-softmax.js";
 import { deferredRowsOf, fuseThroughLogSoftmax } from "../../ops/softmax.js";
 import { xlogy } from "../../ops/special.js";
-import { float32, float64 } from "../../tensor/dtype.js";
-import { sameShape } from "../../tensor/shape.js";
+import { float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import { type Reduction, applyReduction, checkReduction, resolveReduction } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface KLDivLossOptions {
   /** 'mean' (default, warns) | 'batchmean' | 'sum' | 'none' */
@@ -78,7 +77,7 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
     "kl_div: Integral inputs not supported.");
   const batchmean = requested === "batchmean" && input.dim() !== 0;
   // (Legacy flags can ask for 'mean' and then 'batchmean': that rare pair stays composite.)
-  if (reduction !== "none" && !(reduction === "mean" && batchmean) && fusable(input, target)) {
+  if (reduction !== "none" && !(reduction === "mean" && batchmean) && sameFloatOperands(input, target)) {
     const chain = options.logTarget ? null : softmaxChain(input, target, reduction, batchmean);
     return chain ?? fusedKlDiv(input, target, options.logTarget ?? false, reduction, batchmean);
   }
@@ -91,11 +90,6 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
 }
 
 type FloatData = Float32Array | Float64Array;
-
-function fusable(input: Tensor, target: Tensor): boolean {
-  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
-    sameShape(input.shape, target.shape);
-}
 
 /** The fused 'mean'/'sum'/'batchmean' node (see the doc comment above). */
 function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction: "mean" | "sum",

@@ -29,8 +29,8 @@ import {
   rankingForward, rankingInput2Grad, rankingTargetGrad,
 } from "../../kernels/ranking.js";
 import { reusing } from "../../ops/binary.js";
-import { float32, float64 } from "../../tensor/dtype.js";
-import { sameShape, sizeString } from "../../tensor/shape.js";
+import { float32 } from "../../tensor/dtype.js";
+import { sizeString } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -38,7 +38,7 @@ import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface MarginRankingLossOptions extends ReductionOptions {
   /** Default 0. */
@@ -59,7 +59,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
     `input1: ${sizeString(input1.shape)}, input2: ${sizeString(input2.shape)}, ` +
     `target: ${sizeString(target.shape)} `);
   const margin = options.margin ?? 0;
-  if (reduction !== "none" && fusable(input1, input2, target)) {
+  if (reduction !== "none" && sameFloatOperands(input1, input2, target)) {
     return fusedMarginRanking(input1, input2, target, margin, reduction as "mean" | "sum");
   }
   // `reusing` writes a result into a dead operand's storage: the difference is read by
@@ -75,13 +75,6 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 }
 
 type FloatData = Float32Array | Float64Array;
-
-function fusable(input1: Tensor, input2: Tensor, target: Tensor): boolean {
-  const dtype = input1.dtype;
-  return (dtype === float32 || dtype === float64) && input2.dtype === dtype &&
-    target.dtype === dtype && sameShape(input1.shape, input2.shape) &&
-    sameShape(input1.shape, target.shape);
-}
 
 /** The fused 'mean'/'sum' node (see the doc comment above). */
 function fusedMarginRanking(input1: Tensor, input2: Tensor, target: Tensor, margin: number,

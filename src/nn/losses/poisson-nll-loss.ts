@@ -29,8 +29,6 @@ import {
   poissonLinearForward, poissonLogForward, poissonTargetGrad,
 } from "../../kernels/likelihood.js";
 import { inScratch, reusing } from "../../ops/binary.js";
-import { float32, float64 } from "../../tensor/dtype.js";
-import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -38,7 +36,7 @@ import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface PoissonNLLLossOptions extends ReductionOptions {
   /** The input is log λ (true, default) or λ itself (false). */
@@ -61,7 +59,7 @@ export function poissonNllLoss(input: Tensor, target: Tensor,
   checkArguments(POISSON_ARGS, [input, target], options);
   const reduction = checkReductionShort(resolveReduction<string>(options, "mean"));
   const { logInput = true, full = false, eps = 1e-8 } = options;
-  if (reduction !== "none" && !full && fusable(input, target)) {
+  if (reduction !== "none" && !full && sameFloatOperands(input, target)) {
     return fusedPoissonNll(input, target, logInput, eps, reduction as "mean" | "sum");
   }
   // The product is dead after the subtraction (no backward saved it): its storage is reused,
@@ -76,11 +74,6 @@ export function poissonNllLoss(input: Tensor, target: Tensor,
 }
 
 type FloatData = Float32Array | Float64Array;
-
-function fusable(input: Tensor, target: Tensor): boolean {
-  return input.dtype === target.dtype && (input.dtype === float32 || input.dtype === float64) &&
-    sameShape(input.shape, target.shape);
-}
 
 /** The fused 'mean'/'sum' node (see the doc comment above). */
 function fusedPoissonNll(input: Tensor, target: Tensor, logInput: boolean, eps: number,

@@ -31,8 +31,6 @@ import { ValueError, check } from "../../errors.js";
 import { pairwiseDistance } from "../../ops/distance.js";
 import { type TripletRows, tripletForward, tripletOtherGrad } from "../../kernels/embedding.js";
 import { pyFloatRepr } from "../../printing/pyfloat.js";
-import { float32, float64 } from "../../tensor/dtype.js";
-import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -40,7 +38,7 @@ import {
   type ReductionOptions, applyReduction, checkReduction, resolveReduction,
 } from "../reduction.js";
 import { REDUCTION_KEYS, roundingOf } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
 
 export interface TripletMarginLossOptions extends ReductionOptions {
   /** Must be > 0 (torch 2.x). Default 1. */
@@ -80,10 +78,8 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
 
 /** Whether the fused node takes these operands: one float dtype, one shape, rank ≥ 1. */
 export function tripletFusable(anchor: Tensor, positive: Tensor, negative: Tensor): boolean {
-  const dtype = anchor.dtype;
-  return (dtype === float32 || dtype === float64) && positive.dtype === dtype &&
-    negative.dtype === dtype && anchor.dim() >= 1 && anchor.numel() > 0 &&
-    sameShape(anchor.shape, positive.shape) && sameShape(anchor.shape, negative.shape);
+  return sameFloatOperands(anchor, positive, negative) && anchor.dim() >= 1 &&
+    anchor.numel() > 0;
 }
 
 /**
