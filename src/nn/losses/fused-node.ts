@@ -86,11 +86,9 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
     const u = (asTensorOf(grad, dtype).data as FloatData)[0];
     const s = scale(u);
     const inputGrad = () => {
-      if (held!.valid && u === 1) {
-        spend(held!);
-        return new Tensor(held!.data, input.shape);
-      }
+      const reuse = held!.valid && u === 1;
       spend(held!);
+      if (reuse) return new Tensor(held!.data, input.shape);
       const data = freshBuffer(kind, n);
       if (spec.forward(data, s) === null) return null;
       return markTransferable(new Tensor(data, input.shape));
