@@ -7,8 +7,8 @@
 // (σ(x) − y), or ((p·y + 1 − y)·σ(x) − p·y), times w, divided by the divisor; σ(x) = 1/(1 + e)
 // for x ≥ 0 and e·(1/(1 + e)) for x < 0 (e = exp(−|x|), never overflowing). Sums accumulate in
 // f32 over 128-element blocks, then in f64, as in pointwise.ts.
-import { expConstants, hsum64, vexp } from "./simd";
-import { vlog } from "./losses2";
+import { hsum64, vexpLoaded } from "./simd";
+import { vlogUnit } from "./losses2";
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -37,17 +37,15 @@ import { vlog } from "./losses2";
 }
 
 /**
- * The losses of elements [i, i + n) (n ≤ 4 lanes; lanes past n are garbage); when g ≠ 0 also
- * stores their gradients there.
+ * The losses of elements [i, i + n) (n ≤ 4 lanes; lanes past n are garbage), given their
+ * e = exp(−|x|); when g ≠ 0 also stores their gradients there.
  */
 @inline function step(x: usize, y: usize, p: usize, w: usize, g: usize, DIV: v128, i: i32,
-  n: i32, l2e: v128, mag: v128, lnHi: v128, lnLo: v128, c5: v128, c4: v128, c3: v128,
-  c2: v128, c1: v128, cut: v128): v128 {
+  n: i32, e: v128): v128 {
   const ONE = f32x4.splat(1), Z = f32x4.splat(0);
   const xv = load4(x, i, n, Z), yv = load4(y, i, n, Z);
-  const e = vexp(f32x4.neg(f32x4.abs(xv)), l2e, mag, lnHi, lnLo, c5, c4, c3, c2, c1, cut);
   const u = f32x4.add(ONE, e);
-  const lse = vlog(u);
+  const lse = vlogUnit(u);
   const m = f32x4.max(f32x4.neg(xv), Z);
   const linear = f32x4.mul(f32x4.sub(ONE, yv), xv);
   const pv = load4(p, i, n, ONE), wv = load4(w, i, n, ONE);
@@ -81,26 +79,33 @@ import { vlog } from "./losses2";
  */
 export function bce_logits_fwd(x: usize, y: usize, p: usize, w: usize, g: usize, divisor: f32,
   i0: i32, i1: i32): f64 {
-  const k = expConstants();
-  const l2e = v128.load(k, 0), mag = v128.load(k, 16);
-  const lnHi = v128.load(k, 32), lnLo = v128.load(k, 48);
-  const c5 = v128.load(k, 64), c4 = v128.load(k, 80), c3 = v128.load(k, 96);
-  const c2 = v128.load(k, 112), c1 = v128.load(k, 128), cut = v128.load(k, 144);
   const DIV = f32x4.splat(divisor);
   let total: f64 = 0;
   let i = i0;
   while (i + 4 <= i1) {
     const end = min(i1, i + 128);
     let acc = f32x4.splat(0);
-    for (; i + 4 <= end; i += 4) {
-      acc = f32x4.add(acc, step(x, y, p, w, g, DIV, i, 4, l2e, mag, lnHi, lnLo, c5, c4, c3, c2,
-        c1, cut));
+    if (g != 0) {
+      // exp in a pass of its own over the block, parked in the gradient's block: each loop then
+      // keeps fewer constants live than there are registers
+      for (let j = i; j + 4 <= end; j += 4) {
+        v128.store(at(g, j), vexpLoaded(f32x4.neg(f32x4.abs(v128.load(at(x, j))))));
+      }
+      for (; i + 4 <= end; i += 4) {
+        acc = f32x4.add(acc, step(x, y, p, w, g, DIV, i, 4, v128.load(at(g, i))));
+      }
+    } else {
+      for (; i + 4 <= end; i += 4) {
+        const e = vexpLoaded(f32x4.neg(f32x4.abs(v128.load(at(x, i)))));
+        acc = f32x4.add(acc, step(x, y, p, w, g, DIV, i, 4, e));
+      }
     }
     total += hsum64(acc);
   }
   const n = i1 - i;
   if (n > 0) {
-    const l = step(x, y, p, w, g, DIV, i, n, l2e, mag, lnHi, lnLo, c5, c4, c3, c2, c1, cut);
+    const e = vexpLoaded(f32x4.neg(f32x4.abs(load4(x, i, n, f32x4.splat(0)))));
+    const l = step(x, y, p, w, g, DIV, i, n, e);
     total += <f64>f32x4.extract_lane(l, 0);
     if (n > 1) total += <f64>f32x4.extract_lane(l, 1);
     if (n > 2) total += <f64>f32x4.extract_lane(l, 2);

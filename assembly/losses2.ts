@@ -2,7 +2,7 @@
 // the same pass. float32 arithmetic in the order of PyTorch's kernels (and of the JS loops in
 // src/kernels/pointwise-losses.ts), so the gradients are bit-identical to them. Sums accumulate
 // in f32 over 128-element blocks, then in f64, as in pointwise.ts.
-import { expConstants, hsum64, vexp } from "./simd";
+import { expConstants, hsum64, vexp, vexpLoaded } from "./simd";
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -117,6 +117,7 @@ const LOG_CONSTANTS: usize = memory.data<u32>([
   0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, // 304 −inf
   0x7F800000, 0x7F800000, 0x7F800000, 0x7F800000, // 320 inf
   0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000, // 336 NaN
+  0x3FB504F3, 0x3FB504F3, 0x3FB504F3, 0x3FB504F3, // 352 √2
 ], 16);
 
 @inline function logK(offset: usize): v128 {
@@ -124,12 +125,46 @@ const LOG_CONSTANTS: usize = memory.data<u32>([
 }
 
 /**
- * log x for four float32 (Cephes `logf`): x = m·2^e with m ∈ [√½, √2), log(1 + f) for
- * f = m − 1 by a degree-9 polynomial, plus e·ln 2 in two parts. Subnormals are scaled by 2²³
- * first. log 0 = −inf, log(x < 0) = NaN, log NaN = NaN, log inf = inf. Max rel error ≈ 1 ulp.
+ * log m + fe·ln 2 for m ∈ [√½, √2) (Cephes `logf`'s core): log(1 + f), f = m − 1, by a
+ * degree-9 polynomial, the integer exponent fe added in two parts of ln 2. The polynomial runs
+ * in Estrin's scheme (four independent pairs joined by f², f⁴, f⁸): a dependency chain of 7
+ * operations instead of Horner's 16, which the loops here are bound by.
+ */
+@inline function logReduced(m: v128, fe: v128): v128 {
+  const f = f32x4.sub(m, logK(112));
+  const z = f32x4.mul(f, f);
+  const z2 = f32x4.mul(z, z);
+  const b0 = f32x4.add(f32x4.mul(logK(240), f), logK(256));
+  const b1 = f32x4.add(f32x4.mul(logK(208), f), logK(224));
+  const b2 = f32x4.add(f32x4.mul(logK(176), f), logK(192));
+  const b3 = f32x4.add(f32x4.mul(logK(144), f), logK(160));
+  const d0 = f32x4.add(f32x4.mul(b1, z), b0);
+  const d1 = f32x4.add(f32x4.mul(b3, z), b2);
+  const p = f32x4.add(f32x4.add(f32x4.mul(d1, z2), d0), f32x4.mul(logK(128), f32x4.mul(z2, z2)));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(fe, logK(272)));
+  y = f32x4.sub(y, f32x4.mul(z, logK(80)));
+  return f32x4.add(f32x4.add(f, y), f32x4.mul(fe, logK(288)));
+}
+
+/**
+ * log x for four float32 (Cephes `logf`): x = m·2^e with m ∈ [√½, √2), then logReduced.
+ * Subnormals are scaled by 2²³ first. log 0 = −inf, log(x < 0) = NaN, log NaN = NaN,
+ * log inf = inf. Max error 1 ulp (against the correctly rounded log, every 7th float32).
  */
 @inline export function vlog(x: v128): v128 {
   const Z = f32x4.splat(0);
+  let r = vlogFinite(x);
+  r = v128.bitselect(logK(304), r, f32x4.eq(x, Z));
+  r = v128.bitselect(x, r, f32x4.eq(x, logK(320)));
+  return v128.bitselect(logK(336), r, v128.or(f32x4.lt(x, Z), f32x4.ne(x, x)));
+}
+
+/**
+ * vlog for finite x > 0 (subnormals included), without its special values: 0 gives ≈ −104.7
+ * (below BCE's −100 floor) instead of −inf; negative, inf and NaN lanes give garbage.
+ */
+@inline function vlogFinite(x: v128): v128 {
   const small = f32x4.lt(x, logK(0));
   const xs = v128.bitselect(f32x4.mul(x, logK(16)), x, small);
   let e = i32x4.sub(i32x4.shr_u(xs, 23), logK(32));
@@ -137,25 +172,18 @@ const LOG_CONSTANTS: usize = memory.data<u32>([
   let m = v128.or(v128.and(xs, logK(64)), logK(80)); // [½, 1)
   const low = f32x4.lt(m, logK(96));
   e = i32x4.add(e, low);                                   // low is −1 where true
-  const f = f32x4.sub(f32x4.add(m, v128.and(m, low)), logK(112));
-  const fe = f32x4.convert_i32x4_s(e);
-  const z = f32x4.mul(f, f);
-  let p = logK(128);
-  p = f32x4.add(f32x4.mul(p, f), logK(144));
-  p = f32x4.add(f32x4.mul(p, f), logK(160));
-  p = f32x4.add(f32x4.mul(p, f), logK(176));
-  p = f32x4.add(f32x4.mul(p, f), logK(192));
-  p = f32x4.add(f32x4.mul(p, f), logK(208));
-  p = f32x4.add(f32x4.mul(p, f), logK(224));
-  p = f32x4.add(f32x4.mul(p, f), logK(240));
-  p = f32x4.add(f32x4.mul(p, f), logK(256));
-  let y = f32x4.mul(f32x4.mul(p, f), z);
-  y = f32x4.add(y, f32x4.mul(fe, logK(272)));
-  y = f32x4.sub(y, f32x4.mul(z, logK(80)));
-  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(fe, logK(288)));
-  r = v128.bitselect(logK(304), r, f32x4.eq(x, Z));
-  r = v128.bitselect(x, r, f32x4.eq(x, logK(320)));
-  return v128.bitselect(logK(336), r, v128.or(f32x4.lt(x, Z), f32x4.ne(x, x)));
+  m = f32x4.add(m, v128.and(m, low));
+  return logReduced(m, f32x4.convert_i32x4_s(e));
+}
+
+/**
+ * log u for u ∈ [1, 2] (u = 1 + e, e ∈ [0, 1]: the softplus terms), as vlog gives it: m = u or
+ * u/2 (exact) in [√½, √2), without vlog's exponent extraction and special values.
+ */
+@inline export function vlogUnit(u: v128): v128 {
+  const high = f32x4.ge(u, logK(352));
+  const m = v128.bitselect(f32x4.mul(u, logK(80)), u, high);
+  return logReduced(m, v128.and(high, logK(112)));
 }
 
 /** out = log x (for testing vlog against Math.log). */
@@ -202,22 +230,26 @@ export function kl_fwd(x: usize, t: usize, g: usize, negS: f32, i0: i32, i1: i32
 // ---- BCELoss ---------------------------------------------------------------------------------
 
 /**
- * Σ (y − 1)·max(log(1 − x), −100) − y·max(log x, −100) (PyTorch's order, x already checked to
- * lie in [0, 1]); when g ≠ 0 also g = ((x − y)/max((1 − x)·x, 1e-12))/divisor, upstream 1.
+ * Σ (y − 1)·max(log(1 − x), −100) − y·max(log x, −100) (PyTorch's order); when g ≠ 0 also
+ * g = ((x − y)/max((1 − x)·x, 1e-12))/divisor, upstream 1. NaN when an x lies outside [0, 1]
+ * (or is NaN): the caller then runs PyTorch's input check. Inside, log needs no special values
+ * (log 0 lands below the −100 floor, as −inf does).
  */
 export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1: i32): f64 {
   const ONE = f32x4.splat(1), FLOOR = f32x4.splat(-100), EPS = f32x4.splat(<f32>1e-12);
-  const DIV = f32x4.splat(divisor);
+  const Z = f32x4.splat(0), DIV = f32x4.splat(divisor);
   let total: f64 = 0;
+  let inside = i32x4.splat(-1);
   let i = i0;
   while (i + 4 <= i1) {
     const end = min(i1, i + 128);
     let acc = f32x4.splat(0);
     for (; i + 4 <= end; i += 4) {
       const xv = v128.load(at(x, i)), yv = v128.load(at(y, i));
+      inside = v128.and(inside, v128.and(f32x4.ge(xv, Z), f32x4.le(xv, ONE)));
       const m = f32x4.sub(ONE, xv);
-      const log1m = f32x4.max(vlog(m), FLOOR);
-      const logx = f32x4.max(vlog(xv), FLOOR);
+      const log1m = f32x4.pmax(vlogFinite(m), FLOOR);
+      const logx = f32x4.pmax(vlogFinite(xv), FLOOR);
       acc = f32x4.add(acc, f32x4.sub(f32x4.mul(f32x4.sub(yv, ONE), log1m), f32x4.mul(yv, logx)));
       if (g != 0) {
         const den = f32x4.max(f32x4.mul(m, xv), EPS);
@@ -226,6 +258,7 @@ export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1:
     }
     total += hsum64(acc);
   }
+  if (!i32x4.all_true(inside)) return NaN;
   for (; i < i1; i++) {
     const xs = load<f32>(at(x, i)), ys = load<f32>(at(y, i));
     const m = <f32>1 - xs;
@@ -257,50 +290,66 @@ export function bce_check(x: usize, i0: i32, i1: i32): f64 {
 // ---- SoftMarginLoss --------------------------------------------------------------------------
 
 /**
- * Σ log(1 + exp(−x·y)) computed naively in float32 as PyTorch does (exp overflows to inf past
- * ≈ 88.72, so does the loss); when g ≠ 0 also g = ((y·z)·(−n))/(1 + z), z = exp(−x·y), the
- * input's gradient for upstream 1 (NaN where z overflows, as in PyTorch). exp of a > 0 is
- * (1/exp(−a/2))², overflowing where exp(a) does; about 3 ulp.
+ * Σ log(1 + exp(a)), a = −x·y, with PyTorch's overflow: where exp(a) overflows float32
+ * (a > 88.7228) the loss is inf and the gradient NaN, as torch's naive log1p(exp(a)) gives.
+ * Elsewhere it runs as softplus, max(a, 0) + log(1 + e) with e = exp(−|a|) ∈ (0, 1], so one
+ * exp, vlogUnit and one division serve both signs. When g ≠ 0 also g = ((y·z)·(−n))/(1 + z),
+ * z = exp(a), the input's gradient for upstream 1, taken as ((y·1)·(−n))/(1 + e) for a > 0.
  */
+@inline function softMarginLoss(a: v128, u: v128): v128 {
+  const l = f32x4.add(f32x4.pmax(a, f32x4.splat(0)), vlogUnit(u)); // pmax keeps a NaN a
+  return v128.bitselect(f32x4.splat(Infinity), l, f32x4.gt(a, f32x4.splat(SOFT_MARGIN_OVERFLOW)));
+}
+
+@inline function softMarginGrad(a: v128, e: v128, u: v128, yv: v128, NN: v128): v128 {
+  const z = v128.bitselect(f32x4.splat(1), e, f32x4.gt(a, f32x4.splat(0)));
+  const d = f32x4.div(f32x4.mul(f32x4.mul(yv, z), NN), u);
+  return v128.bitselect(f32x4.splat(NaN), d, f32x4.gt(a, f32x4.splat(SOFT_MARGIN_OVERFLOW)));
+}
+
+/** The largest float32 whose exp is finite. */
+const SOFT_MARGIN_OVERFLOW: f32 = 88.72283172607422;
+
+/** Σ SoftMargin terms over [i0, i1) (see softMarginLoss), and their gradients when g ≠ 0. */
 export function soft_margin_fwd(x: usize, y: usize, g: usize, negN: f32, i0: i32,
   i1: i32): f64 {
-  const k = expConstants();
-  const l2e = v128.load(k, 0), mag = v128.load(k, 16);
-  const lnHi = v128.load(k, 32), lnLo = v128.load(k, 48);
-  const c5 = v128.load(k, 64), c4 = v128.load(k, 80), c3 = v128.load(k, 96);
-  const c2 = v128.load(k, 112), c1 = v128.load(k, 128), cut = v128.load(k, 144);
-  const ONE = f32x4.splat(1), HALF = f32x4.splat(-0.5), Z = f32x4.splat(0);
-  const NN = f32x4.splat(negN);
+  const NN = f32x4.splat(negN), ONE = f32x4.splat(1);
   let total: f64 = 0;
   let i = i0;
-  while (i < i1) {
+  while (i + 4 <= i1) {
     const end = min(i1, i + 128);
-    const full = i + 4 <= end;
     let acc = f32x4.splat(0);
-    for (; i < end; i += full ? 4 : 1) {
-      // whole vectors, then single elements (splat) for the range's last few
-      const whole = full && i + 4 <= end;
-      if (!whole && full) break;
-      const xv = whole ? v128.load(at(x, i)) : f32x4.splat(load<f32>(at(x, i)));
-      const yv = whole ? v128.load(at(y, i)) : f32x4.splat(load<f32>(at(y, i)));
-      const a = f32x4.neg(f32x4.mul(xv, yv));
-      const pos = f32x4.gt(a, Z);
-      const arg = v128.bitselect(f32x4.mul(a, HALF), a, pos);   // ≤ 0 (or NaN)
-      const e = vexp(arg, l2e, mag, lnHi, lnLo, c5, c4, c3, c2, c1, cut);
-      const inv = f32x4.div(ONE, e);
-      const z = v128.bitselect(f32x4.mul(inv, inv), e, pos);
-      const u = f32x4.add(ONE, z);
-      const l = vlog(u);
-      const gv = f32x4.div(f32x4.mul(f32x4.mul(yv, z), NN), u);
-      if (whole) {
-        acc = f32x4.add(acc, l);
-        if (g != 0) v128.store(at(g, i), gv);
-      } else {
-        total += <f64>f32x4.extract_lane(l, 0);
-        if (g != 0) store<f32>(at(g, i), f32x4.extract_lane(gv, 0));
+    if (g != 0) {
+      // two passes over the block, exp then the rest, each with fewer constants live than
+      // registers; the gradient's block holds exp(−|a|) in between
+      let j = i;
+      for (; j + 4 <= end; j += 4) {
+        const a = f32x4.mul(v128.load(at(x, j)), v128.load(at(y, j)));
+        v128.store(at(g, j), vexpLoaded(f32x4.neg(f32x4.abs(a))));
+      }
+      for (; i + 4 <= end; i += 4) {
+        const yv = v128.load(at(y, i));
+        const a = f32x4.neg(f32x4.mul(v128.load(at(x, i)), yv));
+        const e = v128.load(at(g, i));
+        const u = f32x4.add(ONE, e);
+        acc = f32x4.add(acc, softMarginLoss(a, u));
+        v128.store(at(g, i), softMarginGrad(a, e, u, yv, NN));
+      }
+    } else {
+      for (; i + 4 <= end; i += 4) {
+        const a = f32x4.neg(f32x4.mul(v128.load(at(x, i)), v128.load(at(y, i))));
+        acc = f32x4.add(acc, softMarginLoss(a, f32x4.add(ONE, vexpLoaded(f32x4.neg(f32x4.abs(a))))));
       }
     }
     total += hsum64(acc);
+  }
+  for (; i < i1; i++) {
+    const yv = f32x4.splat(load<f32>(at(y, i)));
+    const a = f32x4.neg(f32x4.mul(f32x4.splat(load<f32>(at(x, i))), yv));
+    const e = vexpLoaded(f32x4.neg(f32x4.abs(a)));
+    const u = f32x4.add(ONE, e);
+    total += <f64>f32x4.extract_lane(softMarginLoss(a, u), 0);
+    if (g != 0) store<f32>(at(g, i), f32x4.extract_lane(softMarginGrad(a, e, u, yv, NN), 0));
   }
   return total;
 }

@@ -48,6 +48,17 @@ const EXP_CONSTANTS: usize = memory.data<u32>([
   return v128.andnot(f, f32x4.lt(x, cut));
 }
 
+/**
+ * vexp with its constants read from memory at each use: one load instruction each, where
+ * values held in locals across a long loop body are spilled to the stack and reloaded.
+ */
+@inline export function vexpLoaded(x: v128): v128 {
+  const k = EXP_CONSTANTS;
+  return vexp(x, v128.load(k, 0), v128.load(k, 16), v128.load(k, 32), v128.load(k, 48),
+    v128.load(k, 64), v128.load(k, 80), v128.load(k, 96), v128.load(k, 112), v128.load(k, 128),
+    v128.load(k, 144));
+}
+
 /** Sum of the 4 lanes, in f64. */
 @inline export function hsum64(v: v128): f64 {
   const lo = f64x2.promote_low_f32x4(v);

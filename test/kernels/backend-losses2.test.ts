@@ -101,6 +101,9 @@ describe("KL / soft-margin WebAssembly kernels against the JS loops", () => {
     const x = new Float32Array(n).map((_, i) => ((i * 7919) % 2000) / 20 - 50);
     const y = new Float32Array(n).map((_, i) => (i % 3 === 0 ? -1 : 1));
     x.set([100, -100, 88, 89, 0, -0, 1e-30], 0);
+    // y = −1 at multiples of 3: −x·y = x, the largest float32 with a finite exp, then the next
+    x[9] = 88.72283172607422;
+    x[12] = 88.72283935546875;
     setBackend("wasm");
     const grad = new Float32Array(n);
     const sum = softMarginSumFast(x, y, 1 / n, grad);
@@ -108,6 +111,10 @@ describe("KL / soft-margin WebAssembly kernels against the JS loops", () => {
     const want = new Float32Array(n);
     softMarginInputGrad(x, y, Float32Array.of(1), 1 / n, Math.fround, Math.fround, want);
     assertClose(grad, want, 2e-6);
+    assert.ok(Number.isFinite(grad[9]) && Number.isNaN(grad[12]), `${grad[9]}, ${grad[12]}`);
+    const at = (v: number) => softMarginSumFast(Float32Array.of(v), Float32Array.of(-1), 1, null);
+    assert.equal(at(x[12]), Infinity);
+    assert.ok(Math.abs((at(x[9]) as number) - x[9]) <= 1e-5 * x[9]);
     const finite = x.map((v) => Math.max(-80, Math.min(80, v)));
     const s2 = softMarginSumFast(finite, y, 1, null) as number;
     let js = 0;
