@@ -155,8 +155,12 @@ const LOG_CONSTANTS: usize = memory.data<u32>([
  * floats (the common case; one unsigned compare) skip the special values' fix-ups.
  */
 @inline export function vlog(x: v128): v128 {
-  const normal = i32x4.lt_u(i32x4.sub(x, logK(0)), logK(368));
-  return i32x4.all_true(normal) ? logNormal(x) : vlogSpecial(x);
+  return i32x4.all_true(isNormal(x)) ? logNormal(x) : vlogSpecial(x);
+}
+
+/** Lanes holding a positive normal float (not 0, subnormal, negative, inf or NaN). */
+@inline function isNormal(x: v128): v128 {
+  return i32x4.lt_u(i32x4.sub(x, logK(0)), logK(368));
 }
 
 /** vlog for positive normal floats. */
@@ -266,8 +270,9 @@ export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1:
       const xv = v128.load(at(x, i)), yv = v128.load(at(y, i));
       inside = v128.and(inside, v128.and(f32x4.ge(xv, Z), f32x4.le(xv, ONE)));
       const m = f32x4.sub(ONE, xv);
-      const log1m = f32x4.pmax(vlogFinite(m), FLOOR);
-      const logx = f32x4.pmax(vlogFinite(xv), FLOOR);
+      const normal = v128.and(isNormal(m), isNormal(xv));
+      const log1m = f32x4.pmax(i32x4.all_true(normal) ? logNormal(m) : vlogFinite(m), FLOOR);
+      const logx = f32x4.pmax(i32x4.all_true(normal) ? logNormal(xv) : vlogFinite(xv), FLOOR);
       acc = f32x4.add(acc, f32x4.sub(f32x4.mul(f32x4.sub(yv, ONE), log1m), f32x4.mul(yv, logx)));
       if (g != 0) {
         const den = f32x4.max(f32x4.mul(m, xv), EPS);
