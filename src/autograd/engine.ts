@@ -112,10 +112,11 @@ function run(root: Node, seed: Tensor, retainGraph: boolean): void {
         const temps = takeTemporaries(fn);
         if (temps) released.push(temps);
       }
-      fn.edges.forEach((edge, i) => {
+      for (let i = 0; i < fn.edges.length; i++) {
+        const edge = fn.edges[i];
         const g = inputGrads[i];
         if (edge && g) addPending(pending, edge, conform(g, edge));
-      });
+      }
     }
   });
   releaseTemporaries(released);

@@ -240,3 +240,30 @@ export function softmax(
     }
   }
 }
+
+/**
+ * The input gradient of (log-)softmax from its output y and output gradient g, as the composed
+ * formulas compute it op by op (each result stored, so rounded by `r`; sums in double, in
+ * order): log-softmax g − exp(y)·Σg, softmax g·y − y·Σ(g·y).
+ */
+export function softmaxBackward(
+  y: Flat<number>, g: Flat<number>, { outer, size, inner }: ReduceLayout, log: boolean,
+  r: (v: number) => number, out: Flat<number>,
+): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let sum = 0;
+      for (let k = 0; k < size; k++) {
+        const at = base + k * inner;
+        sum += log ? g[at] : r(g[at] * y[at]);
+      }
+      const total = r(sum);
+      for (let k = 0; k < size; k++) {
+        const at = base + k * inner;
+        out[at] = log ? r(g[at] - r(r(Math.exp(y[at])) * total))
+          : r(r(g[at] * y[at]) - r(y[at] * total));
+      }
+    }
+  }
+}

@@ -20,12 +20,11 @@ const KERNELS = {
 function rowKernels({ size, inner }: ReduceLayout, ...arrays: FloatArray[]):
   { rt: WasmRuntime; names: (typeof KERNELS)[keyof typeof KERNELS] } | null {
   const [first] = arrays;
-  if (inner !== 1 || size === 0 || arrays.some((a) => a.constructor !== first.constructor)) {
-    return null;
-  }
+  if (inner !== 1 || size === 0) return null;
   const double = first instanceof Float64Array;
   const rt = double ? wasm64For(first) : wasmFor(first);
-  return rt ? { rt, names: KERNELS[double ? "float64" : "float32"] } : null;
+  if (!rt || arrays.some((a) => a.constructor !== first.constructor)) return null;
+  return { rt, names: KERNELS[double ? "float64" : "float32"] };
 }
 
 /** Whether the row kernels take this data and layout (so a gradient buffer is worth leasing). */

@@ -128,14 +128,34 @@ function tensors(...xs: Operand[]): (Tensor | null)[] {
   return xs.map((x) => (x instanceof Tensor ? x : null));
 }
 
-const i64 = (v: bigint) => BigInt.asIntN(64, v);
+function i64(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+// The common kernels, made once (not per call).
+const ADD: BinaryKernel & { bigint: BigIntFn } =
+  { number: (x, y) => x + y, bigint: (x, y) => i64(x + y), fast: "add" };
+const SUB: BinaryKernel & { bigint: BigIntFn } =
+  { number: (x, y) => x - y, bigint: (x, y) => i64(x - y), fast: "sub" };
+const MUL: BinaryKernel & { bigint: BigIntFn } =
+  { number: (x, y) => x * y, bigint: (x, y) => i64(x * y), fast: "mul" };
+const DIV: BinaryKernel = { number: (x, y) => x / y, fast: "div" };
+
+/** `x − alpha·y` (no fast path: the SIMD kernels compute `x − y` only). */
+function scaledSub(alpha: number): BinaryKernel & { bigint: BigIntFn } {
+  return {
+    number(x, y) { return x - alpha * y; },
+    bigint(x, y) { return i64(x - BigInt(alpha) * y); },
+  };
+}
 
 export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const alpha = options.alpha ?? 1;
   checkAlpha(a, b, alpha);
-  const out = arithmetic(a, b, alpha === 1
-    ? { number: (x, y) => x + y, bigint: (x, y) => i64(x + y), fast: "add" }
-    : { number: (x, y) => x + alpha * y, bigint: (x, y) => i64(x + BigInt(alpha) * y) });
+  const out = arithmetic(a, b, alpha === 1 ? ADD : {
+    number(x, y) { return x + alpha * y; },
+    bigint(x, y) { return i64(x + BigInt(alpha) * y); },
+  });
   return record("AddBackward0", out, tensors(a, b),
     (g) => [g, alpha === 1 ? g : g.mul(alpha)], { savesTensors: false });
 }
@@ -144,8 +164,7 @@ export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): T
   checkNotBool(a, b);
   const alpha = options.alpha ?? 1;
   checkAlpha(a, b, alpha);
-  const out = arithmetic(a, b, { number: (x, y) => x - alpha * y,
-    bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
+  const out = arithmetic(a, b, alpha === 1 ? SUB : scaledSub(alpha));
   return record("SubBackward0", out, tensors(a, b),
     (g) => [g, needsGrad(b) ? fresh(g.mul(-alpha)) : null], { savesTensors: false });
 }
@@ -155,8 +174,7 @@ export function rsub(self: Tensor, other: Operand, options: { alpha?: number } =
   checkNotBool(other, self);
   const alpha = options.alpha ?? 1;
   checkAlpha(self, other, alpha);
-  const out = arithmetic(other, self, { number: (x, y) => x - alpha * y,
-    bigint: (x, y) => i64(x - BigInt(alpha) * y), ...(alpha === 1 ? { fast: "sub" as const } : {}) });
+  const out = arithmetic(other, self, alpha === 1 ? SUB : scaledSub(alpha));
   const name = other instanceof Tensor ? "RsubBackward0" : "RsubBackward1";
   return record(name, out, tensors(self, other),
     (g) => [needsGrad(self) ? fresh(g.mul(-alpha)) : null, g], { savesTensors: false });
@@ -182,8 +200,11 @@ function sameShapeAs(a: Tensor, b: Tensor): boolean {
   return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
+function isBool(x: Operand): boolean {
+  return x instanceof Tensor ? x.dtype === bool : typeof x === "boolean";
+}
+
 function checkNotBool(a: Operand, b: Operand): void {
-  const isBool = (x: Operand) => (x instanceof Tensor ? x.dtype === bool : typeof x === "boolean");
   check(!(isBool(a) && isBool(b)), () => "Subtraction, the `-` operator, with two bool " +
     "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
   check(!isBool(a) && !isBool(b), () => "Subtraction, the `-` operator, with a bool tensor " +
@@ -197,8 +218,7 @@ function checkAlpha(a: Operand, b: Operand, alpha: number): void {
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  const out = arithmetic(a, b, { number: (x, y) => x * y, bigint: (x, y) => i64(x * y),
-    fast: "mul" });
+  const out = arithmetic(a, b, MUL);
   return record("MulBackward0", out, tensors(a, b), (g) => {
     if (a === b) {
       // x·x: both gradients are the same g·x, computed once (the engine adds them).
@@ -213,7 +233,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 }
 
 export function div(a: Operand, b: Operand): Tensor {
-  const out = floating(a, b, { number: (x, y) => x / y, fast: "div" });
+  const out = floating(a, b, DIV);
   return record("DivBackward0", out, tensors(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? fresh(g.div(b)) : null,
     // PyTorch's div_tensor_other_backward: −g·((a / b) / b), which b² would overflow.

@@ -22,7 +22,11 @@ export function sizeAt(x: Tensor, dim: number): number {
 
 /** A tensor of `shape` filled with `value`. */
 export function filled(shape: readonly number[], dtype: DType, value: number | boolean): Tensor {
-  return new Tensor(allocStorage(dtype, numelOf(shape)), shape).fill_(value);
+  const data = allocStorage(dtype, numelOf(shape));
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    return new Tensor(data.fill(Number(value)), shape);
+  }
+  return new Tensor(data, shape).fill_(value);
 }
 
 /** Shares storage with `x` under a new shape and PyTorch strides (no graph). */

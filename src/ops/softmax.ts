@@ -2,14 +2,16 @@
 import { record } from "../autograd/record.js";
 import { check, warn } from "../errors.js";
 import * as kernels from "../kernels/cpu.js";
+import type { ReduceLayout } from "../kernels/cpu.js";
 import { markTransferable } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { type Lease, lease, spend } from "../kernels/buffers.js";
+import { rounding } from "../kernels/pointwise-losses.js";
 import { rowKernelsTake, softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
 import { isCollecting } from "../tensor/allocation-scope.js";
 import { argumentError, expectTensor, isPlainObject } from "../tensor/argument-kinds.js";
 import { type DType, allocStorage, float32, float64 } from "../tensor/dtype.js";
-import { normalizeDim, numelOf } from "../tensor/shape.js";
+import { normalizeDim } from "../tensor/shape.js";
 import { type SourceCell, Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
 
@@ -31,16 +33,18 @@ function parse(fn: string, x: Tensor, arg: SoftmaxDim): { dim: number; input: Te
   const dim = normalizeDim(options.dim ?? implicitDim(fn, x.dim()), x.dim());
   const input = options.dtype ? x.to(options.dtype) : x;
   // 1.13 names both non-last-dim kernels "softmax_kernel_impl" (log_softmax's included).
-  const kernel = dim >= x.dim() - 1 ? `${fn}_lastdim_kernel_impl` : "softmax_kernel_impl";
-  check(input.dtype.isFloatingPoint, () => `"${kernel}" not implemented for ` +
-    `'${dtypeTitle(input.dtype)}'`);
+  check(input.dtype.isFloatingPoint, () => `"${dim >= x.dim() - 1 ? `${fn}_lastdim_kernel_impl`
+    : "softmax_kernel_impl"}" not implemented for '${dtypeTitle(input.dtype)}'`);
   return { dim, input };
 }
 
-function layout(shape: readonly number[], dim: number) {
+function layout(shape: readonly number[], dim: number): ReduceLayout {
   if (shape.length === 0) return { outer: 1, size: 1, inner: 1 };
-  return { outer: numelOf(shape.slice(0, dim)), size: shape[dim],
-    inner: numelOf(shape.slice(dim + 1)) };
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < dim; d++) outer *= shape[d];
+  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
+  return { outer, size: shape[dim], inner };
 }
 
 type FloatData = Float32Array | Float64Array;
@@ -65,18 +69,25 @@ function gradientLease(input: Tensor, out: Tensor, dim: number): Lease | null {
   return lease(kind, out.numel());
 }
 
-/** The row kernels' backward (last dim, WebAssembly), or null for the composed formula. */
+/**
+ * The input gradient in one pass: the row kernels (last dim, WebAssembly) into the leased
+ * buffer, else the JS loop; null (the composed formula runs) when g has another dtype.
+ */
 function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean,
   held: Lease | null): Tensor | null {
   if (g.dtype !== out.dtype) return null;
-  const reuse = held !== null && held.valid;
-  const grad = reuse ? held.data : allocStorage(out.dtype, out.numel()) as FloatData;
-  const done = softmaxBackwardRows(out.data as FloatData, g.data as FloatData,
-    layout(out.shape, dim), log, grad);
-  if (!done) return null;
-  if (!reuse) return markTransferable(new Tensor(grad, out.shape));
-  spend(held);
-  return new Tensor(grad, out.shape);
+  const y = out.data as FloatData;
+  const gd = g.data as FloatData;
+  const shape = layout(out.shape, dim);
+  if (held !== null && held.valid && softmaxBackwardRows(y, gd, shape, log, held.data)) {
+    spend(held);
+    return new Tensor(held.data, out.shape);
+  }
+  const grad = allocStorage(out.dtype, out.numel()) as FloatData;
+  if (!softmaxBackwardRows(y, gd, shape, log, grad)) {
+    kernels.softmaxBackward(y, gd, shape, log, rounding(out.dtype === float32), grad);
+  }
+  return markTransferable(new Tensor(grad, out.shape));
 }
 
 /** A softmax / logSoftmax over rows whose values are not computed yet. */

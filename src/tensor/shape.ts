@@ -5,7 +5,7 @@ export type Shape = readonly number[];
 
 export function numelOf(shape: Shape): number {
   let n = 1;
-  for (const s of shape) n *= s;
+  for (let d = 0; d < shape.length; d++) n *= shape[d];
   return n;
 }
 

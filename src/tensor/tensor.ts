@@ -47,7 +47,8 @@ export class Tensor {
   /** @internal */
   constructor(data: Storage | DeferredStorage, shape: readonly number[]);
   constructor(data: Storage | DeferredStorage, shape: readonly number[]) {
-    this.shape = Object.freeze([...shape]);
+    // another tensor's shape (already frozen) is shared rather than copied
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     if (data instanceof DeferredStorage) {
       this.dtype = data.dtype;
       this.#storage = null;

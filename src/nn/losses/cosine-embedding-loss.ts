@@ -97,8 +97,12 @@ function fusedCosine(input1: Tensor, input2: Tensor, target: Tensor, margin: num
     cols: input1.numel() / labels.length, margin: r(margin), eps: r(EPSILON), r };
   return fusedLoss({
     reduction, count: labels.length, input: input1, others: [input2],
-    forward: (g1, s) => cosineForward(rows, g1, s),
-    otherGrad: (_, s, out) => cosineOtherGrad(rows, s, out),
+    forward(g1, s) {
+      return cosineForward(rows, g1, s);
+    },
+    otherGrad(_, s, out) {
+      cosineOtherGrad(rows, s, out);
+    },
   })!;
 }
 

@@ -12,9 +12,10 @@
 import { markTransferable } from "../../autograd/engine.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
-import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { type Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import type { Round } from "../../kernels/pointwise-losses.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { float32, float64 } from "../../tensor/dtype.js";
+import { type DType, float32, float64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { roundingOf } from "./common.js";
@@ -60,15 +61,10 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
   const { input, reduction } = spec;
   const divisor = reduction === "mean" ? spec.count ?? input.numel()
     : reduction === "batchmean" ? input.shape[0] : 1;
-  const name = reduction === "mean" ? "MeanBackward0"
-    : reduction === "batchmean" ? "DivBackward0" : "SumBackward0";
   const dtype = input.dtype;
-  const kind = dtype === float32 ? "float32" : "float64";
   const r = roundingOf(dtype);
-  const n = input.numel();
-  const scale = (g: number) => (divisor === 1 ? g : r(g / divisor));
-  const held = isGradEnabled() && input.requiresGrad ? lease(kind, n) : null;
-  const sum = spec.forward(held?.data ?? null, scale(1));
+  const held = isGradEnabled() && input.requiresGrad ? lease(kindOf(dtype), input.numel()) : null;
+  const sum = spec.forward(held?.data ?? null, scaled(1, divisor, r));
   if (sum === null) {
     if (held) spend(held);
     return null;
@@ -76,25 +72,54 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
   spec.check?.(sum);
   const value = divisor === 1 ? r(sum) : r(r(sum) / divisor);
   const out = new Tensor(new (dtype === float32 ? Float32Array : Float64Array)([value]), []);
-  const otherGrad = (k: number, s: number) => {
-    const other = spec.others[k];
-    const data = freshBuffer(kind, other.numel());
-    spec.otherGrad!(k, s, data);
-    return new Tensor(data, other.shape);
-  };
-  return record(name, out, [input, ...spec.others], (grad) => {
-    const u = (asTensorOf(grad, dtype).data as FloatData)[0];
-    const s = scale(u);
-    const inputGrad = () => {
-      const reuse = held!.valid && u === 1;
-      spend(held!);
-      if (reuse) return new Tensor(held!.data, input.shape);
-      const data = freshBuffer(kind, n);
-      if (spec.forward(data, s) === null) return null;
-      return markTransferable(new Tensor(data, input.shape));
-    };
-    const others = spec.others.map((t, k) => (t.requiresGrad ? otherGrad(k, s) : null));
-    if (!held) return [null, ...others];
-    return [spec.inputGrad ? spec.inputGrad(inputGrad, s) : inputGrad(), ...others];
-  });
+  return record(NODE_NAMES[reduction], out, [input, ...spec.others],
+    (grad) => fusedBackward(spec, held, divisor, grad));
+}
+
+const NODE_NAMES = { mean: "MeanBackward0", sum: "SumBackward0", batchmean: "DivBackward0" };
+
+function kindOf(dtype: DType): "float32" | "float64" {
+  return dtype === float32 ? "float32" : "float64";
+}
+
+/** The gradient scale for the upstream gradient g: r(g / divisor). */
+function scaled(g: number, divisor: number, r: Round): number {
+  return divisor === 1 ? g : r(g / divisor);
+}
+
+function fusedBackward(spec: FusedLoss, held: Lease | null, divisor: number,
+  grad: Tensor): (Tensor | null)[] {
+  const dtype = spec.input.dtype;
+  const u = (asTensorOf(grad, dtype).data as FloatData)[0];
+  const s = scaled(u, divisor, roundingOf(dtype));
+  const grads: (Tensor | null)[] = [null];
+  for (let k = 0; k < spec.others.length; k++) {
+    grads.push(spec.others[k].requiresGrad ? otherGradient(spec, k, s) : null);
+  }
+  if (held) {
+    grads[0] = spec.inputGrad ? spec.inputGrad(() => inputGradient(spec, held, u, s), s)
+      : inputGradient(spec, held, u, s);
+  }
+  return grads;
+}
+
+/**
+ * The input's gradient: the forward's buffer for upstream 1 on the first pass, else computed
+ * again into a fresh one (null if `forward` now declines).
+ */
+function inputGradient(spec: FusedLoss, held: Lease, u: number, s: number): Tensor | null {
+  const { input } = spec;
+  const reuse = held.valid && u === 1;
+  spend(held);
+  if (reuse) return new Tensor(held.data, input.shape);
+  const data = freshBuffer(kindOf(input.dtype), input.numel());
+  if (spec.forward(data, s) === null) return null;
+  return markTransferable(new Tensor(data, input.shape));
+}
+
+function otherGradient(spec: FusedLoss, k: number, s: number): Tensor {
+  const other = spec.others[k];
+  const data = freshBuffer(kindOf(spec.input.dtype), other.numel());
+  spec.otherGrad!(k, s, data);
+  return new Tensor(data, other.shape);
 }

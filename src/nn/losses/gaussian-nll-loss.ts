@@ -113,11 +113,13 @@ function fusedGaussianNll(input: Tensor, target: Tensor, variance: Tensor, eps: 
   };
   return fusedLoss({
     reduction, input, others: [target, variance], forward,
-    otherGrad: (k, s, out) => (k === 0 ? targetGrad(s, out)
-      : gaussianVarGrad(x, y, v, floor, s, r, out)),
+    otherGrad(k, s, out) {
+      if (k === 0) targetGrad(s, out);
+      else gaussianVarGrad(x, y, v, floor, s, r, out);
+    },
     // A negative var makes the sum NaN: only then is var scanned (PyTorch checks it first; the
     // error is the same, and nothing was handed out yet).
-    check: (sum) => {
+    check(sum) {
       if (Number.isNaN(sum)) checkVariance(variance);
     },
   })!;

@@ -82,7 +82,9 @@ function fusedHinge(input: Tensor, target: Tensor, margin: number,
   const m = r(margin);
   return fusedLoss({
     reduction, input, others: [],
-    forward: (gx, s) => hingeForward(x, y, m, r, gx, s),
+    forward(gx, s) {
+      return hingeForward(x, y, m, r, gx, s);
+    },
   })!;
 }
 

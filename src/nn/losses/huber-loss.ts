@@ -66,9 +66,15 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptio
   checkImplemented("huber_cpu", computed);
   return fusedPointwiseLoss({
     name: "HuberLossBackward0", outDtype: x.dtype, reduction,
-    forward: (a, b, r, out) => huberForward(a, b, delta, r, out),
-    backward: (a, b, g, norm, r, out) => huberBackward(a, b, g, norm, delta, r, out),
-    sum: (a, b, norm, r, grad) => huberLikeSum(a, b, delta, false, norm, r, grad),
+    forward(a, b, r, out) {
+      huberForward(a, b, delta, r, out);
+    },
+    backward(a, b, g, norm, r, out) {
+      huberBackward(a, b, g, norm, delta, r, out);
+    },
+    sum(a, b, norm, r, grad) {
+      return huberLikeSum(a, b, delta, false, norm, r, grad);
+    },
   }, x, y);
 }
 

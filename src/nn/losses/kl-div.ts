@@ -99,8 +99,12 @@ function fusedKlDiv(input: Tensor, target: Tensor, logTarget: boolean, reduction
   const t = target.data as FloatData;
   return fusedLoss({
     reduction: batchmean ? "batchmean" : reduction, input, others: [target],
-    forward: (gx, s) => (logTarget ? klLogForward : klForward)(x, t, r, gx, s),
-    otherGrad: (_, s, out) => (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, out),
+    forward(gx, s) {
+      return (logTarget ? klLogForward : klForward)(x, t, r, gx, s);
+    },
+    otherGrad(_, s, out) {
+      (logTarget ? klLogTargetGrad : klTargetGrad)(x, t, s, r, out);
+    },
   })!;
 }
 
@@ -133,7 +137,7 @@ function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
   const wantsGrad = isGradEnabled() && input.requiresGrad;
   const out = fusedLoss({
     reduction: batchmean ? "batchmean" : reduction, input, others: [target], forward,
-    inputGrad: (inputGrad, s) => {
+    inputGrad(inputGrad, s) {
       // −s·softmax(t), what LogSoftmaxBackward0 receives in the unfused graph
       const logpGrad = Tensor.deferred(input.shape, input.dtype, () => {
         const data = freshBuffer(kind, n);

@@ -89,8 +89,12 @@ function fusedMarginRanking(input1: Tensor, input2: Tensor, target: Tensor, marg
   const otherGrads = [rankingInput2Grad, rankingTargetGrad];
   return fusedLoss({
     reduction, input: input1, others: [input2, target],
-    forward: (g1, s) => rankingForward(x1, x2, y, m, r, g1, s),
-    otherGrad: (k, s, out) => otherGrads[k](x1, x2, y, m, r, s, out),
+    forward(g1, s) {
+      return rankingForward(x1, x2, y, m, r, g1, s);
+    },
+    otherGrad(k, s, out) {
+      otherGrads[k](x1, x2, y, m, r, s, out);
+    },
   })!;
 }
 

@@ -23,17 +23,18 @@
 import { IndexError, check } from "../../errors.js";
 import { logSigmoid } from "../../ops/activation.js";
 import { inScratch, reusing } from "../../ops/binary.js";
+import { mlsmSum } from "../../kernels/multilabel-soft-margin.js";
 import { bceLogitsFastApplies, bceLogitsSumFast } from "../../kernels/pointwise-losses.js";
-import { float32 } from "../../tensor/dtype.js";
-import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
 import {
   type ReductionOptions, applyReduction, checkReductionShort, resolveReduction,
 } from "../reduction.js";
-import { REDUCTION_KEYS } from "./common.js";
-import { fusedLoss } from "./fused-node.js";
+import { REDUCTION_KEYS, roundingOf } from "./common.js";
+import { fusedLoss, sameFloatOperands } from "./fused-node.js";
+
+type FloatData = Float32Array | Float64Array;
 
 export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
   /** A manual rescaling weight per class, broadcast against the loss (usually `(C)`). */
@@ -80,29 +81,33 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor,
 }
 
 /**
- * The common call fused (float32 on the WebAssembly kernels, same shapes, no weight): each
- * element's term is BCEWithLogits' (the same function of x and y), so that kernel gives the
- * class sums and the input's gradient (σ(x) − y)·s/C in one pass, under the composite's top
- * `grad_fn` name (see fused-node.ts). Null, and the composite runs, elsewhere and when the sum
- * is not finite (at ±inf logits PyTorch's log-sigmoid form and BCEWithLogits' differ).
+ * The common call fused (same float dtype and shape, no weight): each element's term is
+ * BCEWithLogits' (the same function of x and y), so one pass gives the class sums and the
+ * input's gradient (σ(x) − y)·s/C, under the composite's top `grad_fn` name (see
+ * fused-node.ts); on the WebAssembly kernel for large float32 inputs, in JS otherwise. Null, and
+ * the composite runs, elsewhere and when the sum is not finite (at ±inf logits PyTorch's
+ * log-sigmoid form and BCEWithLogits' differ; a float32 sum past the float32 range is inf there).
  */
 function fusedMultilabelSoftMargin(input: Tensor, target: Tensor,
   reduction: "mean" | "sum"): Tensor | null {
-  if (input.dtype !== float32 || target.dtype !== float32 || input.dim() === 0 ||
-    input.numel() === 0 || !sameShape(input.shape, target.shape)) return null;
-  const x = input.data as Float32Array;
-  const y = target.data as Float32Array;
-  if (!bceLogitsFastApplies(x, y, null, null)) return null;
+  if (!sameFloatOperands(input, target) || input.dim() === 0 || input.numel() === 0) return null;
+  const x = input.data as FloatData;
+  const y = target.data as FloatData;
   const C = input.shape[input.dim() - 1];
+  const r = roundingOf(input.dtype);
+  const onWasm = bceLogitsFastApplies(x, y, null, null);
   return fusedLoss({
     reduction, count: input.numel() / C, input, others: [target],
-    forward: (gx, s) => {
-      const total = bceLogitsSumFast(x, y, null, null, C / s, gx);
-      return total === null || !Number.isFinite(total) ? null : total / C;
+    forward(gx, s) {
+      const total = onWasm ? bceLogitsSumFast(x, y, null, null, C / s, gx)
+        : mlsmSum(x, y, r, s, C, gx);
+      return total === null || !Number.isFinite(r(total)) ? null : r(total) / C;
     },
     // −(log σ(x) − log σ(−x))·s/C
-    otherGrad: (_, s, out) => out.set(logSigmoid(input.detach().neg())
-      .sub(logSigmoid(input.detach())).mul(Math.fround(s / C)).data as Float32Array),
+    otherGrad(_, s, out) {
+      out.set(logSigmoid(input.detach().neg()).sub(logSigmoid(input.detach()))
+        .mul(r(s / C)).data as FloatData);
+    },
   });
 }
 

@@ -86,9 +86,12 @@ function fusedPoissonNll(input: Tensor, target: Tensor, logInput: boolean, eps: 
   const e = r(eps);
   return fusedLoss({
     reduction, input, others: [target],
-    forward: (gx, s) => (logInput
-      ? poissonLogForward(x, y, r, gx, s) : poissonLinearForward(x, y, e, r, gx, s)),
-    otherGrad: (_, s, out) => poissonTargetGrad(x, logInput, e, s, r, out),
+    forward(gx, s) {
+      return logInput ? poissonLogForward(x, y, r, gx, s) : poissonLinearForward(x, y, e, r, gx, s);
+    },
+    otherGrad(_, s, out) {
+      poissonTargetGrad(x, logInput, e, s, r, out);
+    },
   })!;
 }
 

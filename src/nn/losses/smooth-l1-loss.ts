@@ -56,9 +56,15 @@ export function smoothL1Loss(input: Tensor, target: Tensor,
   checkImplemented("smooth_l1_cpu", computed);
   return fusedPointwiseLoss({
     name: "SmoothL1LossBackward0", outDtype: computed, reduction,
-    forward: (a, b, r, out) => smoothL1Forward(a, b, beta, r, out),
-    backward: (a, b, g, norm, r, out) => smoothL1Backward(a, b, g, norm, beta, r, out),
-    sum: (a, b, norm, r, grad) => huberLikeSum(a, b, beta, true, norm, r, grad),
+    forward(a, b, r, out) {
+      smoothL1Forward(a, b, beta, r, out);
+    },
+    backward(a, b, g, norm, r, out) {
+      smoothL1Backward(a, b, g, norm, beta, r, out);
+    },
+    sum(a, b, norm, r, grad) {
+      return huberLikeSum(a, b, beta, true, norm, r, grad);
+    },
   }, x, y);
 }
 

@@ -98,8 +98,12 @@ export function fusedTriplet(anchor: Tensor, positive: Tensor, negative: Tensor,
     subtractFirst: options.subtractFirst, r };
   return fusedLoss({
     reduction, count: anchor.numel() / cols, input: anchor, others: [positive, negative],
-    forward: (ga, s) => tripletForward(rows, ga, s),
-    otherGrad: (k, s, out) => tripletOtherGrad(rows, k as 0 | 1, s, out),
+    forward(ga, s) {
+      return tripletForward(rows, ga, s);
+    },
+    otherGrad(k, s, out) {
+      tripletOtherGrad(rows, k as 0 | 1, s, out);
+    },
   })!;
 }
 
