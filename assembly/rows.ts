@@ -141,8 +141,13 @@ export function softmax_bwd_rows(y: usize, gy: usize, out: usize, C: i32, r0: i3
   return 0;
 }
 
-/** Row r of a cross-entropy gradient g (C floats) *= up[r], zeros made +0 (see rowScale). */
-export function scale_rows(g: usize, up: usize, C: i32, r0: i32, r1: i32): f64 {
-  for (let r = r0; r < r1; r++) rowScale(rowAt(g, r, C), C, load<f32>(up + (<usize>r << 2)), 0);
+/**
+ * Row r of a gradient g (C floats) = g·up[r] + bias: bias +0 makes zeros +0 (cross-entropy),
+ * −0 keeps every product as it is (CTC), see rowScale.
+ */
+export function scale_rows(g: usize, up: usize, C: i32, bias: f32, r0: i32, r1: i32): f64 {
+  for (let r = r0; r < r1; r++) {
+    rowScale(rowAt(g, r, C), C, load<f32>(up + (<usize>r << 2)), bias);
+  }
   return 0;
 }

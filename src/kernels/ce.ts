@@ -315,7 +315,7 @@ function scaleRows(grad: FloatArray, up: FloatArray, layout: NllLayout): void {
   if (rt && spatial === 1 && up instanceof Float32Array) {
     const p = reusableBlock("rows-up", batch * 4);
     f32View(p, batch).set(up);
-    rowwise(rt, "scale_rows", [inout(grad as Float32Array)], [p, classes],
+    rowwise(rt, "scale_rows", [inout(grad as Float32Array)], [p, classes, 0],
       batch, classes);
     return;
   }

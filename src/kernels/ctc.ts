@@ -15,7 +15,8 @@
  * forward and gradient in one call, samples split across threads when the work is large.
  */
 
-import { getBackend } from "./backend.js";
+import { getBackend, wasmFor } from "./backend.js";
+import { inout, rowwise } from "./wasm/drive.js";
 import { f32View, f64View, i32View, offsetOf, reusableBlock } from "./wasm/heap.js";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.js";
 import { getNumThreads, parallelFor } from "./wasm/threads.js";
@@ -280,7 +281,7 @@ function widestOf(plan: CtcPlan): number {
  * The kernels on the WebAssembly backend, at every size: each cell costs several exp and log, so
  * even the smallest problem runs faster there than in the JS loops.
  */
-function ctcRuntime(): WasmRuntime | null {
+export function ctcRuntime(): WasmRuntime | null {
   return getBackend() === "wasm" ? wasmRuntime() : null;
 }
 
@@ -363,11 +364,24 @@ export function ctcFused(plan: CtcPlan, lp: FloatArray, zeroInfinity: boolean, n
 /**
  * Multiplies the gradient {@link ctcFused} wrote (upstream 1) by the upstream gradient `up`
  * (one value per sample), as ATen's last step multiplies by it: only the rows t < T_b, and not
- * the samples `zeroInfinity` zeroed.
+ * the samples `zeroInfinity` zeroed. Float32 runs on the WebAssembly rows kernel.
  */
 export function ctcScaleGradient(plan: CtcPlan, grad: FloatArray, up: ArrayLike<number>,
   zeroInfinity: boolean, nll: Float64Array): void {
-  const { batch, classes } = plan;
+  const { batch, classes, maxTime } = plan;
+  const factor = (b: number, t: number) =>
+    t >= plan.inputLengths[b] || (zeroInfinity && nll[b] === Infinity) ? 1 : up[b];
+  const rt = grad instanceof Float32Array ? wasmFor(grad) : null;
+  if (rt && grad instanceof Float32Array) {
+    const rows = maxTime * batch;
+    const p = reusableBlock("ctc-up", rows * 4);
+    if (p >= 0) {
+      const perRow = f32View(p, rows);
+      for (let r = 0; r < rows; r++) perRow[r] = factor(r % batch, Math.floor(r / batch));
+      rowwise(rt, "scale_rows", [inout(grad)], [p, classes, -0], rows, classes);
+      return;
+    }
+  }
   for (let b = 0; b < batch; b++) {
     const u = up[b];
     if (u === 1 || (zeroInfinity && nll[b] === Infinity)) continue;

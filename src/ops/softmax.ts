@@ -127,6 +127,38 @@ export function deferredRowsOf(t: Tensor): DeferredRows | null {
 }
 
 /**
+ * The values of a pending deferred (log)softmax computed into a pooled buffer (buffers.ts) in
+ * the kernels' memory instead of the tensor's own storage, for a fused consumer that reads
+ * them without making them user-visible (the tensor stays deferred: a later read computes it
+ * the same way). Null when `t` is not a pending deferred result.
+ */
+export function deferredIntoLease(t: Tensor): Lease | null {
+  const rows = deferredRowsOf(t);
+  if (!rows) return null;
+  const held = lease(t.dtype === float32 ? "float32" : "float64", t.numel());
+  const x = rows.source.read() as FloatData;
+  const shape = { outer: rows.rows, size: rows.size, inner: 1 };
+  if (!softmaxRows(x, shape, rows.log, held.data)) kernels.softmax(x, shape, rows.log, held.data);
+  return held;
+}
+
+/**
+ * The gradient LogSoftmaxBackward0 gives its input, g − exp(y)·Σg per row, from the output's
+ * values y and their gradient g (rows of the last dim of `logp`'s shape), into a pooled buffer
+ * handed to the engine (see buffers.ts).
+ */
+export function logSoftmaxInputGrad(y: FloatData, g: FloatData, logp: Tensor): Tensor {
+  const size = logp.shape[logp.dim() - 1];
+  const shape = { outer: logp.numel() / size, size, inner: 1 };
+  const held = lease(logp.dtype === float32 ? "float32" : "float64", logp.numel());
+  if (!softmaxBackwardRows(y, g, shape, true, held.data)) {
+    kernels.softmaxBackward(y, g, shape, true, rounding(logp.dtype === float32), held.data);
+  }
+  spend(held);
+  return new Tensor(held.data, logp.shape);
+}
+
+/**
  * Gradients a fused consumer computed for the logSoftmax input itself: `grad` is the gradient
  * it hands to `logp`'s node, which takes `inputGrad()` instead of running its own backward
  * when `grad` arrives there untouched (nothing else added to it or read it).

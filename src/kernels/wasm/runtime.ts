@@ -19,7 +19,7 @@ export interface KernelExports {
   logsoftmax_bwd_rows(y: number, gy: number, out: number, C: number, r0: number,
     r1: number): number;
   softmax_bwd_rows(y: number, gy: number, out: number, C: number, r0: number, r1: number): number;
-  scale_rows(g: number, up: number, C: number, r0: number, r1: number): number;
+  scale_rows(g: number, up: number, C: number, bias: number, r0: number, r1: number): number;
   mse_fwd(x: number, y: number, g: number, k: number, i0: number, i1: number): number;
   mse_none(x: number, y: number, out: number, i0: number, i1: number): number;
   mse_bwd(x: number, y: number, up: number, g: number, k: number, i0: number, i1: number): number;

@@ -26,6 +26,15 @@ const SLOTS = RESULTS_AT + MAX_WORKERS;
 /** Work below this many elements runs on the calling thread (a round trip costs ~30 µs). */
 export const PARALLEL_MIN_ELEMENTS = 1 << 18;
 
+/**
+ * Kernels whose elements cost several memory-bound ones (an exp each: ~2.7 ns per float32
+ * element on one thread against ~0.3 ns), so that fewer of them fill a thread's share: their
+ * work counts as elements × this in the PARALLEL_MIN_ELEMENTS threshold.
+ */
+const ELEMENT_COST: Partial<Record<KernelName, number>> = {
+  softmax_rows: 4, logsoftmax_bwd_rows: 4, softmax64_rows: 4, logsoftmax64_bwd_rows: 4,
+};
+
 interface Pool {
   readonly rt: WasmRuntime;
   readonly ctrl: number;
@@ -195,13 +204,15 @@ function waitDone(p: Pool, expected: number): void {
 
 /**
  * Runs kernel `name(...args, r0, r1)` over [0, total) and returns the sum of its results. Work of
- * at least PARALLEL_MIN_ELEMENTS (`total · unit`) is split across the pool, if it is ready.
+ * at least PARALLEL_MIN_ELEMENTS (`total · unit`, weighted by ELEMENT_COST) is split across the
+ * pool, if it is ready.
  * Every pointer in `args` must address the shared memory.
  */
 export function parallelFor(rt: WasmRuntime, name: KernelName, args: readonly number[],
   total: number, unit = 1, grain = 16): number {
   const kernel = rt.exports[name] as (...a: number[]) => number;
-  const p = total * unit >= PARALLEL_MIN_ELEMENTS ? readyWorkers(rt) : null;
+  const work = total * unit * (ELEMENT_COST[name] ?? 1);
+  const p = work >= PARALLEL_MIN_ELEMENTS ? readyWorkers(rt) : null;
   const threads = p ? Math.min(p.workers + 1, threadsWanted, Math.ceil(total / grain)) : 1;
   if (!p || threads <= 1) return kernel(...args, 0, total);
   const cuts = split(total, threads, grain);

@@ -31,12 +31,16 @@
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, TorchTypeError, check } from "../../errors.js";
-import { lease, spend } from "../../kernels/buffers.js";
+import { type Lease, lease, spend } from "../../kernels/buffers.js";
 import {
-  type CtcPlan, alphaSize, ctcBackward, ctcForward, ctcFused, ctcPlan, ctcScaleGradient,
+  type CtcPlan, alphaSize, ctcBackward, ctcForward, ctcFused, ctcPlan, ctcRuntime,
+  ctcScaleGradient,
 } from "../../kernels/ctc.js";
 import { dtypeTitle, where } from "../../ops/binary.js";
 import { asTensorOf } from "../../ops/promote.js";
+import {
+  deferredIntoLease, fuseThroughLogSoftmax, logSoftmaxInputGrad,
+} from "../../ops/softmax.js";
 import { type DType, allocStorage, bool, float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
@@ -231,30 +235,53 @@ function ctcLossOp(lp: Tensor, targets: Tensor, il: number[], tl: number[], blan
   for (let b = 1; b < batch; b++) labelStart[b] = labelStart[b - 1] + tl[b - 1];
   const plan = ctcPlan(maxTime, classes, blank, Int32Array.from(il), Int32Array.from(tl),
     labels, labelStart);
-  const data = lp.data as FloatData;
+  // logSoftmax(x) not read yet: its rows go to a pooled buffer, not a user-visible tensor
+  const chain = ctcRuntime() ? deferredIntoLease(lp) : null;
+  const values = () => (chain?.valid ? chain.data : lp.data as FloatData);
   const nll = new Float64Array(batch);
   const held = isGradEnabled() && lp.requiresGrad
     ? lease(lp.dtype === float64 ? "float64" : "float32", lp.numel()) : null;
-  if (ctcFused(plan, data, zeroInfinity, nll, held?.data ?? null)) {
+  if (ctcFused(plan, values(), zeroInfinity, nll, held?.data ?? null)) {
+    if (!held && chain) spend(chain);
+    let firstBackward = true;
     return record("CtcLossBackward0", new Tensor(storageOf(lp.dtype, nll), [batch]), [lp], (g) => {
       const upstream = asTensorOf(g, lp.dtype).data as FloatData;
-      let grad = held?.valid ? held.data : null;
-      if (held) spend(held);
+      let grad = firstBackward && held?.valid ? held.data : null;
+      firstBackward = false;
+      if (held && !chain) spend(held);
       if (!grad) {
         // a second backward: the lease was spent, run the kernel again
         grad = allocStorage(lp.dtype, lp.numel()) as FloatData;
-        if (!ctcFused(plan, data, zeroInfinity, new Float64Array(batch), grad)) {
+        if (!ctcFused(plan, values(), zeroInfinity, new Float64Array(batch), grad)) {
           return [jsGradient(plan, lp, zeroInfinity, upstream)];
         }
       }
       ctcScaleGradient(plan, grad, upstream, zeroInfinity, nll);
-      return [new Tensor(grad, lp.shape)];
+      return [chain ? throughLogSoftmax(lp, grad, chain, held) : new Tensor(grad, lp.shape)];
     });
   }
   if (held) spend(held);
+  if (chain) spend(chain);
   const js = jsForward(plan, lp);
   return record("CtcLossBackward0", new Tensor(storageOf(lp.dtype, js.nll), [batch]), [lp],
     (g) => [jsGradient(plan, lp, zeroInfinity, asTensorOf(g, lp.dtype).data as FloatData, js)]);
+}
+
+/**
+ * The log-probabilities' gradient for their LogSoftmaxBackward0, which takes x's gradient from
+ * the pooled values instead of reading `lp` (fuseThroughLogSoftmax) when it reaches that node
+ * untouched; both leases are spent only then, as the engine is done with them.
+ */
+function throughLogSoftmax(lp: Tensor, grad: FloatData, values: Lease,
+  held: Lease | null): Tensor {
+  const lpGrad = Tensor.deferred(lp.shape, lp.dtype, () => grad);
+  return fuseThroughLogSoftmax(lpGrad, lp, () => {
+    const inputGrad = logSoftmaxInputGrad(values.valid ? values.data : lp.data as FloatData,
+      grad, lp);
+    spend(values);
+    if (held) spend(held);
+    return inputGrad;
+  });
 }
 
 interface JsForward {
