@@ -8,27 +8,27 @@ import { expConstants, hsum64, vexp, vexpLoaded } from "./simd";
   return p + (<usize>i << 2);
 }
 
-const ABS: i32 = 0x7fffffff;
-
 /** loss = z < d ? (0.5·z)·z : d·(z − 0.5·d), z = |x − y|. */
 @inline function huberLoss(v: v128, D: v128, HALF: v128, H: v128): v128 {
-  const z = v128.and(v, i32x4.splat(ABS));
+  const z = f32x4.abs(v);
   const quad = f32x4.mul(f32x4.mul(H, z), z);
   const lin = f32x4.mul(D, f32x4.sub(z, HALF));
   return v128.bitselect(quad, lin, f32x4.lt(z, D));
 }
 
-/** ∂/∂x for upstream 1: (−n)·d if v ≤ −d, n·d if v ≥ d, else n·v (v = x − y). */
-@inline function huberGrad(v: v128, D: v128, N: v128, ND: v128): v128 {
-  const inner = v128.bitselect(ND, f32x4.mul(N, v), f32x4.ge(v, D));
-  return v128.bitselect(f32x4.neg(ND), inner, f32x4.le(v, f32x4.neg(D)));
+/**
+ * ∂/∂x for upstream 1: (−n)·d if v ≤ −d, n·d if v ≥ d, else n·v (v = x − y), as n·clamp(v):
+ * the same products, and pmin/pmax keep a NaN v (one instruction each, where selects take 3).
+ */
+@inline function huberGrad(v: v128, D: v128, NEG_D: v128, N: v128): v128 {
+  return f32x4.mul(N, f32x4.pmax(f32x4.pmin(v, D), NEG_D));
 }
 
 /** Σ huber(x − y); when g ≠ 0 also g = its gradient for upstream 1, norm n. */
 export function huber_fwd(x: usize, y: usize, g: usize, d: f32, n: f32, i0: i32,
   i1: i32): f64 {
-  const D = f32x4.splat(d), HALF = f32x4.splat(0.5 * d), H = f32x4.splat(0.5);
-  const N = f32x4.splat(n), ND = f32x4.splat(n * d);
+  const D = f32x4.splat(d), NEG_D = f32x4.splat(-d), HALF = f32x4.splat(0.5 * d);
+  const H = f32x4.splat(0.5), N = f32x4.splat(n);
   let total: f64 = 0;
   let i = i0;
   while (i + 4 <= i1) {
@@ -37,7 +37,7 @@ export function huber_fwd(x: usize, y: usize, g: usize, d: f32, n: f32, i0: i32,
     for (; i + 4 <= end; i += 4) {
       const v = f32x4.sub(v128.load(at(x, i)), v128.load(at(y, i)));
       acc = f32x4.add(acc, huberLoss(v, D, HALF, H));
-      if (g != 0) v128.store(at(g, i), huberGrad(v, D, N, ND));
+      if (g != 0) v128.store(at(g, i), huberGrad(v, D, NEG_D, N));
     }
     total += hsum64(acc);
   }
@@ -52,22 +52,22 @@ export function huber_fwd(x: usize, y: usize, g: usize, d: f32, n: f32, i0: i32,
 
 /** loss = z < b ? ((0.5·z)·z)/b : z − 0.5·b. */
 @inline function smoothLoss(v: v128, B: v128, HALF: v128, H: v128): v128 {
-  const z = v128.and(v, i32x4.splat(ABS));
+  const z = f32x4.abs(v);
   const quad = f32x4.div(f32x4.mul(f32x4.mul(H, z), z), B);
   return v128.bitselect(quad, f32x4.sub(z, HALF), f32x4.lt(z, B));
 }
 
 /** ∂/∂x for upstream 1: −n if v ≤ −b, n if v ≥ b, else (n·v)/b. */
-@inline function smoothGrad(v: v128, B: v128, N: v128): v128 {
+@inline function smoothGrad(v: v128, B: v128, NEG_B: v128, N: v128, NEG_N: v128): v128 {
   const inner = v128.bitselect(N, f32x4.div(f32x4.mul(N, v), B), f32x4.ge(v, B));
-  return v128.bitselect(f32x4.neg(N), inner, f32x4.le(v, f32x4.neg(B)));
+  return v128.bitselect(NEG_N, inner, f32x4.le(v, NEG_B));
 }
 
 /** Σ smoothL1(x − y); when g ≠ 0 also g = its gradient for upstream 1, norm n. */
 export function smooth_l1_fwd(x: usize, y: usize, g: usize, b: f32, n: f32, i0: i32,
   i1: i32): f64 {
-  const B = f32x4.splat(b), HALF = f32x4.splat(0.5 * b), H = f32x4.splat(0.5);
-  const N = f32x4.splat(n);
+  const B = f32x4.splat(b), NEG_B = f32x4.splat(-b), HALF = f32x4.splat(0.5 * b);
+  const H = f32x4.splat(0.5), N = f32x4.splat(n), NEG_N = f32x4.splat(-n);
   let total: f64 = 0;
   let i = i0;
   while (i + 4 <= i1) {
@@ -76,7 +76,7 @@ export function smooth_l1_fwd(x: usize, y: usize, g: usize, b: f32, n: f32, i0: 
     for (; i + 4 <= end; i += 4) {
       const v = f32x4.sub(v128.load(at(x, i)), v128.load(at(y, i)));
       acc = f32x4.add(acc, smoothLoss(v, B, HALF, H));
-      if (g != 0) v128.store(at(g, i), smoothGrad(v, B, N));
+      if (g != 0) v128.store(at(g, i), smoothGrad(v, B, NEG_B, N, NEG_N));
     }
     total += hsum64(acc);
   }
