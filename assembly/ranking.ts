@@ -14,10 +14,10 @@ import { hsum64 } from "./simd";
   return f32x4.splat(load<f32>(at(p, i)));
 }
 
-/** where(y ≠ 1, max(m − x, 0), 0) + where(y ≠ −1, x, 0); f32x4.max keeps NaN as clamp_min. */
+/** where(y ≠ 1, max(m − x, 0), 0) + where(y ≠ −1, x, 0); pmax keeps NaN as clamp_min. */
 @inline function hingeLoss(x: v128, marginClamp: v128, notPositive: v128, notNegative: v128,
   zero: v128): v128 {
-  return f32x4.add(v128.and(f32x4.max(marginClamp, zero), notPositive),
+  return f32x4.add(v128.and(f32x4.pmax(marginClamp, zero), notPositive),
     v128.and(x, notNegative));
 }
 
