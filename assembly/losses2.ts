@@ -275,7 +275,7 @@ export function bce_fwd(x: usize, y: usize, g: usize, divisor: f32, i0: i32, i1:
       const logx = f32x4.pmax(i32x4.all_true(normal) ? logNormal(xv) : vlogFinite(xv), FLOOR);
       acc = f32x4.add(acc, f32x4.sub(f32x4.mul(f32x4.sub(yv, ONE), log1m), f32x4.mul(yv, logx)));
       if (g != 0) {
-        const den = f32x4.max(f32x4.mul(m, xv), EPS);
+        const den = f32x4.pmax(f32x4.mul(m, xv), EPS);   // x ∈ [0, 1]: no NaN to keep
         v128.store(at(g, i), f32x4.div(f32x4.div(f32x4.sub(xv, yv), den), DIV));
       }
     }
