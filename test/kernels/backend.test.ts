@@ -11,7 +11,10 @@ import {
   activeBackend, setWasmMemoryLimit, withBackend,
 } from "../../src/kernels/backend.js";
 import { offsetOf } from "../../src/kernels/wasm/heap.js";
-import { poolStatus } from "../../src/kernels/wasm/threads.js";
+import {
+  getNumThreads, parallelFor, poolStatus, setNumThreads,
+} from "../../src/kernels/wasm/threads.js";
+import { warmPool } from "../helpers/large.js";
 import { wasmRuntime } from "../../src/kernels/wasm/runtime.js";
 import { allocStorage, float32 } from "../../src/tensor/dtype.js";
 import { Tensor } from "../../src/tensor/tensor.js";
@@ -166,6 +169,38 @@ describe("WebAssembly kernels", { skip: rt ? false : "WebAssembly SIMD not avail
   test("large jobs on shared storage were split across worker threads (Node)", () => {
     assert.ok(poolStatus().ready >= 1, "no worker ready");
     assert.ok(poolStatus().parallelJobs > 0, "no job ran on the workers");
+  });
+
+  test("jobs below the threading threshold use the workers only while they are awake", async () => {
+    const previous = getNumThreads();
+    setNumThreads(2);
+    try {
+      const large = allocStorage(float32, 1 << 19) as Float32Array;
+      const medium = allocStorage(float32, 1 << 16) as Float32Array;
+      medium.fill(1.5);
+      const run = (a: Float32Array) => parallelFor(rt!, "scale", [offsetOf(a), offsetOf(a), 2, 0],
+        a.length);
+      await warmPool(() => run(large));
+      // asleep: a worker that found no job polls for 1 ms, then waits on the futex
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(poolStatus().awake, 0, "workers asleep after 50 ms without a job");
+      let jobs = poolStatus().parallelJobs;
+      run(medium);
+      assert.equal(poolStatus().parallelJobs, jobs, "medium job on the calling thread");
+      // awake: right after a large job the worker polls for the next one (for 1 ms of its own
+      // time: under load it may lose its core meanwhile, so 20 tries)
+      let split = 0;
+      for (let k = 0; k < 20; k++) {
+        run(large);
+        jobs = poolStatus().parallelJobs;
+        run(medium);
+        split += poolStatus().parallelJobs - jobs;
+      }
+      assert.ok(split > 0, "medium jobs split while the workers poll");
+      assert.ok(medium.every((v) => v === 1.5 * 2 ** 21), "every element scaled 21 times");
+    } finally {
+      setNumThreads(previous);
+    }
   });
 
   test("a retained graph's second backward after another forward reused the buffer", () => {

@@ -13,6 +13,7 @@
  * the kernels stream through scratch instead.
  */
 import { type WasmRuntime, ensureBytes, onWasmReady } from "./runtime.js";
+import { parallelFor } from "./threads.js";
 
 const ALIGN = 64;
 
@@ -139,12 +140,12 @@ export function freeBlock(off: number): void {
   }
 }
 
-/** Zeroes the part of [off, off + bytes) that may hold old data. */
+/** Zeroes the part of [off, off + bytes) that may hold old data (on the pool when large). */
 function zeroDirty(h: HeapState, off: number, bytes: number): void {
   const end = Math.min(off + bytes, h.clean);
   // In pieces below 2^31 bytes: the kernel's byte offsets are i32.
   for (let p = off; p < end; p += 1 << 30) {
-    h.rt.exports.zero_bytes(p, 0, Math.min(1 << 30, end - p));
+    parallelFor(h.rt, "zero_bytes", [p], Math.min(1 << 30, end - p), 1, 4096);
   }
   h.clean = Math.max(h.clean, off + bytes);
 }

@@ -16,6 +16,8 @@ import { type KernelName, type WasmRuntime, nodeProcess } from "./runtime.js";
 const SEQ = 0;
 const DONE = 1;
 const READY = 2;
+/** Workers awake (working, or polling for the next job rather than asleep). */
+const AWAKE = 3;
 const MAX_WORKERS = 15;
 const MAX_ARGS = 16;
 /** f64 slots after the 16-byte i32 header: fn, argc, args, then ranges and results. */
@@ -23,8 +25,18 @@ const RANGES_AT = 2 + MAX_ARGS;
 const RESULTS_AT = RANGES_AT + 2 * MAX_WORKERS;
 const SLOTS = RESULTS_AT + MAX_WORKERS;
 
-/** Work below this many elements runs on the calling thread (a round trip costs ~30 µs). */
+/**
+ * How long a thread polls for the next job (a worker) or for the workers' results (the caller)
+ * before it sleeps: OpenMP's spin-then-sleep, as PyTorch's pool does.
+ */
+const SPIN_MS = 1;
+
+/**
+ * Work below this many elements runs on the calling thread: a round trip costs ~40 µs when a
+ * worker must be woken, ~2 µs while every worker is awake (then HOT_MIN_ELEMENTS applies).
+ */
 export const PARALLEL_MIN_ELEMENTS = 1 << 18;
+const HOT_MIN_ELEMENTS = 1 << 15;
 
 /**
  * Kernels whose elements cost several memory-bound ones (an exp each: ~2.7 ns per float32
@@ -86,7 +98,7 @@ export function setNumThreads(n: number): void {
 /** Pool state, for tests and benchmarks: workers started and ready, jobs they shared. */
 export function poolStatus() {
   return { workers: pool?.workers ?? 0, ready: pool ? Atomics.load(pool.i32, READY) : 0,
-    parallelJobs };
+    awake: pool ? Atomics.load(pool.i32, AWAKE) : 0, parallelJobs };
 }
 
 export function getNumThreads(): number {
@@ -125,7 +137,7 @@ function spawn(p: Pool, count: number, factory: WorkerFactory): void {
     if (worker.on) worker.on("error", () => undefined);
     else worker.onerror = () => undefined;
     worker.postMessage({ module: p.rt.module, memory: p.rt.memory, ctrl: p.ctrl, names: NAMES,
-      index, seq, slots: SLOTS, rangesAt: RANGES_AT, resultsAt: RESULTS_AT });
+      index, seq, slots: SLOTS, rangesAt: RANGES_AT, resultsAt: RESULTS_AT, spinMs: SPIN_MS });
   }
   p.workers = count;
 }
@@ -193,26 +205,34 @@ function split(total: number, parts: number, grain: number): number[] {
   return cuts;
 }
 
+/**
+ * Waits for the workers' DONE count: by polling (a browser's main thread may not block, and
+ * elsewhere for up to SPIN_MS, as waking a sleeping thread costs tens of µs), then asleep.
+ */
 function waitDone(p: Pool, expected: number): void {
-  const spin = isBrowserMainThread();
+  const spinForever = isBrowserMainThread();
+  const end = performance.now() + SPIN_MS;
   for (;;) {
     const done = Atomics.load(p.i32, DONE);
     if (done >= expected) return;
-    if (!spin) Atomics.wait(p.i32, DONE, done);
+    if (!spinForever && performance.now() >= end) Atomics.wait(p.i32, DONE, done);
   }
 }
 
 /**
  * Runs kernel `name(...args, r0, r1)` over [0, total) and returns the sum of its results. Work of
- * at least PARALLEL_MIN_ELEMENTS (`total · unit`, weighted by ELEMENT_COST) is split across the
- * pool, if it is ready.
+ * at least PARALLEL_MIN_ELEMENTS (`total · unit`, weighted by ELEMENT_COST), or of
+ * HOT_MIN_ELEMENTS while every worker is awake, is split across the pool, if it is ready.
  * Every pointer in `args` must address the shared memory.
  */
 export function parallelFor(rt: WasmRuntime, name: KernelName, args: readonly number[],
   total: number, unit = 1, grain = 16): number {
   const kernel = rt.exports[name] as (...a: number[]) => number;
   const work = total * unit * (ELEMENT_COST[name] ?? 1);
-  const p = work >= PARALLEL_MIN_ELEMENTS ? readyWorkers(rt) : null;
+  const p = work >= HOT_MIN_ELEMENTS ? readyWorkers(rt) : null;
+  if (p && work < PARALLEL_MIN_ELEMENTS && Atomics.load(p.i32, AWAKE) < p.workers) {
+    return kernel(...args, 0, total);
+  }
   const threads = p ? Math.min(p.workers + 1, threadsWanted, Math.ceil(total / grain)) : 1;
   if (!p || threads <= 1) return kernel(...args, 0, total);
   const cuts = split(total, threads, grain);
