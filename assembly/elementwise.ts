@@ -2,10 +2,7 @@
 // [i0, i1), with op 0 add, 1 sub, 2 mul, 3 div, 4 clamp_min (max), 5 clamp_max (min). IEEE f32
 // arithmetic rounds exactly as the JS loops do (a double result of two floats, rounded once to
 // float32); max/min propagate NaN from either side, as Math.max/min do. Each returns 0.
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
+import { at } from "./simd";
 
 @inline function vop(op: i32, x: v128, y: v128): v128 {
   if (op == 0) return f32x4.add(x, y);

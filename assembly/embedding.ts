@@ -2,10 +2,7 @@
 // pass, then (when g ≠ 0) the first operand's gradient while the row is in cache. The same f32
 // operations as src/kernels/embedding.ts' JS loops; row sums of f32 values accumulate in f64
 // (two lanes, so they may differ from the JS loops' in-order double sums before the rounding).
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
+import { at } from "./simd";
 
 /** Σ of a f64x2's lanes. */
 @inline function lanes(v: v128): f64 {

@@ -6,16 +6,7 @@
 // over 128-element blocks, then in f64, as in pointwise.ts.
 import { vexpf } from "./ctc";
 import { vlog } from "./losses2";
-import { expConstants, hsum64, vexp } from "./simd";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
-
-/** One lane's f32 (a vector tail element) as a v128 with it in every lane. */
-@inline function lane(p: usize, i: i32): v128 {
-  return f32x4.splat(load<f32>(at(p, i)));
-}
+import { at, expConstants, hsum64, lane, vexp } from "./simd";
 
 /** exp(x) − y·x (logInput). */
 @inline function poissonLoss(e: v128, x: v128, y: v128): v128 {

@@ -7,12 +7,8 @@
 // (σ(x) − y), or ((p·y + 1 − y)·σ(x) − p·y), times w, divided by the divisor; σ(x) = 1/(1 + e)
 // for x ≥ 0 and e·(1/(1 + e)) for x < 0 (e = exp(−|x|), never overflowing). Sums accumulate in
 // f32 over 128-element blocks, then in f64, as in pointwise.ts.
-import { hsum64, vexpLoaded } from "./simd";
+import { at, hsum64, vexpLoaded } from "./simd";
 import { vlogUnit } from "./losses2";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
 
 /** Lanes [0, n) from p + i (n ≤ 4; the rest 0), or `absent` in every lane when p = 0. */
 @inline function load4(p: usize, i: i32, n: i32, absent: v128): v128 {

@@ -2,11 +2,7 @@
 // the same pass. float32 arithmetic in the order of PyTorch's kernels (and of the JS loops in
 // src/kernels/pointwise-losses.ts), so the gradients are bit-identical to them. Sums accumulate
 // in f32 over 128-element blocks, then in f64, as in pointwise.ts.
-import { expConstants, hsum64, vexp, vexpLoaded } from "./simd";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
+import { at, expConstants, hsum64, vexp, vexpLoaded } from "./simd";
 
 /** loss = z < d ? (0.5·z)·z : d·(z − 0.5·d), z = |x − y|. */
 @inline function huberLoss(v: v128, D: v128, HALF: v128, H: v128): v128 {

@@ -2,10 +2,7 @@
 // input's gradient for upstream 1 in one pass, float32 arithmetic in the order of PyTorch's CPU
 // kernels (LossMultiMargin.cpp, LossMultiLabelMargin.cpp; the JS loops in
 // src/kernels/margin-losses.ts). Row range [r0, r1) last; each returns Σ of its rows' losses.
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
+import { at } from "./simd";
 
 /** f32 lanes 0..3 added one after another to s, as a sequential scalar loop adds them. */
 @inline function addLanes(s: f32, v: v128): f32 {

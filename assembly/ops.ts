@@ -1,13 +1,9 @@
 // Float32 kernels for the generic tensor ops (src/kernels/ops-wasm.ts): unary maps, fused
 // backward products, sums in f64 and row-wise reductions. Every kernel runs over [i0, i1)
 // (elements or rows) and returns an f64 (a partial sum, or 0).
-import { expConstants, vexp } from "./simd";
+import { at, expConstants, vexp } from "./simd";
 import { vlog } from "./losses2";
 import { vlogf } from "./ctc";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
 
 const LN2 = f32x4.splat(0.6931471805599453);
 const ONE = f32x4.splat(1);

@@ -1,11 +1,7 @@
 // Point-wise kernels over element ranges [i0, i1) (given last, so ranges can be split across
 // threads). Reductions accumulate in f32 over 128-element blocks, then in f64. Each returns an
 // f64: the partial sum, or 0.
-import { hsum64 } from "./simd";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
+import { at, at8, hsum64 } from "./simd";
 
 /** sign(d) as ±1, or 0 for d = 0 and NaN (PyTorch's sgn). */
 @inline function vsign(d: v128, SIGN: v128, ONE: v128, Z: v128): v128 {
@@ -155,10 +151,6 @@ export function zero_bytes(p: usize, b0: i32, b1: i32): f64 {
 }
 
 // ---- float64 (f64x2): the JS loops' arithmetic exactly, sums accumulated in f64 ----------------
-
-@inline function at8(p: usize, i: i32): usize {
-  return p + (<usize>i << 3);
-}
 
 /** Σ (x − y)² over float64; when g ≠ 0 also g = k·(x − y). */
 export function mse_fwd_f64(x: usize, y: usize, g: usize, k: f64, i0: i32, i1: i32): f64 {

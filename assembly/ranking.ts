@@ -3,16 +3,7 @@
 // f32 operation in the composite's order (src/kernels/ranking.ts's JS loops do the same with
 // Math.fround), so the gradients equal the JS loops'. Masks replace the composite's `where`s
 // (no branch on the ±1 targets). Sums accumulate in f32 over 128-element blocks, then in f64.
-import { hsum64 } from "./simd";
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
-
-/** One lane's f32 (a vector tail element) as a v128 with it in every lane. */
-@inline function lane(p: usize, i: i32): v128 {
-  return f32x4.splat(load<f32>(at(p, i)));
-}
+import { at, hsum64, lane } from "./simd";
 
 /** where(y ≠ 1, max(m − x, 0), 0) + where(y ≠ −1, x, 0); pmax keeps NaN as clamp_min. */
 @inline function hingeLoss(x: v128, marginClamp: v128, notPositive: v128, notNegative: v128,

@@ -59,6 +59,21 @@ const EXP_CONSTANTS: usize = memory.data<u32>([
     v128.load(k, 144));
 }
 
+/** The address of float32 element i of the array at p. */
+@inline export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** The address of float64 element i of the array at p. */
+@inline export function at8(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+/** Float32 element i of the array at p in every lane (a vector loop's tail elements). */
+@inline export function lane(p: usize, i: i32): v128 {
+  return f32x4.splat(load<f32>(at(p, i)));
+}
+
 /** Sum of the 4 lanes, in f64. */
 @inline export function hsum64(v: v128): f64 {
   const lo = f64x2.promote_low_f32x4(v);

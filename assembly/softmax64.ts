@@ -4,6 +4,7 @@
 //
 // exp and log are fdlibm's (`__ieee754_exp`, `__ieee754_log`) written lane-wise: < 1 ulp, the
 // accuracy of the libm PyTorch's double kernels call.
+import { at8 } from "./simd";
 
 // Constants as 2-lane splats, read with `v128.load(K64, offset)` (cheaper in V8 than a
 // `v128.const` re-materialised inside every loop).
@@ -31,10 +32,6 @@ const K64: usize = memory.data<f64>([
 
 @inline function k(offset: usize): v128 {
   return v128.load(K64 + offset);
-}
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 3);
 }
 
 @inline function rowAt(base: usize, r: i32, C: i32): usize {
@@ -109,13 +106,13 @@ export function rowMax64(p: usize, C: i32): f64 {
   let m0 = f64x2.splat(-Infinity), m1 = m0;
   let i = 0;
   for (; i + 4 <= C; i += 4) {
-    m0 = f64x2.max(m0, v128.load(at(p, i)));
-    m1 = f64x2.max(m1, v128.load(at(p, i), 16));
+    m0 = f64x2.max(m0, v128.load(at8(p, i)));
+    m1 = f64x2.max(m1, v128.load(at8(p, i), 16));
   }
-  for (; i + 2 <= C; i += 2) m0 = f64x2.max(m0, v128.load(at(p, i)));
+  for (; i + 2 <= C; i += 2) m0 = f64x2.max(m0, v128.load(at8(p, i)));
   const v = f64x2.max(m0, m1);
   let m = max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
-  for (; i < C; i++) m = max(m, load<f64>(at(p, i)));
+  for (; i < C; i++) m = max(m, load<f64>(at8(p, i)));
   return m;
 }
 
@@ -125,14 +122,14 @@ export function expSum64(x: usize, e: usize, C: i32, m: f64): f64 {
   let acc = f64x2.splat(0);
   let i = 0;
   for (; i + 2 <= C; i += 2) {
-    const v = vexp64(f64x2.sub(v128.load(at(x, i)), M));
-    if (e != 0) v128.store(at(e, i), v);
+    const v = vexp64(f64x2.sub(v128.load(at8(x, i)), M));
+    if (e != 0) v128.store(at8(e, i), v);
     acc = f64x2.add(acc, v);
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < C; i++) {
-    const v = f64x2.extract_lane(vexp64(f64x2.splat(load<f64>(at(x, i)) - m)), 0);
-    if (e != 0) store<f64>(at(e, i), v);
+    const v = f64x2.extract_lane(vexp64(f64x2.splat(load<f64>(at8(x, i)) - m)), 0);
+    if (e != 0) store<f64>(at8(e, i), v);
     sum += v;
   }
   return sum;
@@ -149,14 +146,14 @@ export function softmax64_rows(x: usize, out: usize, C: i32, log: i32, r0: i32, 
       const ls = Math.log(expSum64(xr, 0, C, m));
       const LS = f64x2.splat(ls);
       for (; i + 2 <= C; i += 2) {
-        v128.store(at(or, i), f64x2.sub(f64x2.sub(v128.load(at(xr, i)), M), LS));
+        v128.store(at8(or, i), f64x2.sub(f64x2.sub(v128.load(at8(xr, i)), M), LS));
       }
-      for (; i < C; i++) store<f64>(at(or, i), (load<f64>(at(xr, i)) - m) - ls);
+      for (; i < C; i++) store<f64>(at8(or, i), (load<f64>(at8(xr, i)) - m) - ls);
     } else {
       const inv = 1 / expSum64(xr, or, C, m);
       const K = f64x2.splat(inv);
-      for (; i + 2 <= C; i += 2) v128.store(at(or, i), f64x2.mul(v128.load(at(or, i)), K));
-      for (; i < C; i++) store<f64>(at(or, i), load<f64>(at(or, i)) * inv);
+      for (; i + 2 <= C; i += 2) v128.store(at8(or, i), f64x2.mul(v128.load(at8(or, i)), K));
+      for (; i < C; i++) store<f64>(at8(or, i), load<f64>(at8(or, i)) * inv);
     }
   }
   return 0;
@@ -167,11 +164,11 @@ function rowDot64(a: usize, b: usize, C: i32): f64 {
   let acc = f64x2.splat(0);
   let i = 0;
   for (; i + 2 <= C; i += 2) {
-    const v = v128.load(at(a, i));
-    acc = f64x2.add(acc, b != 0 ? f64x2.mul(v, v128.load(at(b, i))) : v);
+    const v = v128.load(at8(a, i));
+    acc = f64x2.add(acc, b != 0 ? f64x2.mul(v, v128.load(at8(b, i))) : v);
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  for (; i < C; i++) sum += b != 0 ? load<f64>(at(a, i)) * load<f64>(at(b, i)) : load<f64>(at(a, i));
+  for (; i < C; i++) sum += b != 0 ? load<f64>(at8(a, i)) * load<f64>(at8(b, i)) : load<f64>(at8(a, i));
   return sum;
 }
 
@@ -184,12 +181,12 @@ export function logsoftmax64_bwd_rows(y: usize, g: usize, out: usize, C: i32, r0
     const S = f64x2.splat(sum);
     let i = 0;
     for (; i + 2 <= C; i += 2) {
-      const e = vexp64(v128.load(at(yr, i)));
-      v128.store(at(or, i), f64x2.sub(v128.load(at(gr, i)), f64x2.mul(e, S)));
+      const e = vexp64(v128.load(at8(yr, i)));
+      v128.store(at8(or, i), f64x2.sub(v128.load(at8(gr, i)), f64x2.mul(e, S)));
     }
     for (; i < C; i++) {
-      const e = f64x2.extract_lane(vexp64(f64x2.splat(load<f64>(at(yr, i)))), 0);
-      store<f64>(at(or, i), load<f64>(at(gr, i)) - e * sum);
+      const e = f64x2.extract_lane(vexp64(f64x2.splat(load<f64>(at8(yr, i)))), 0);
+      store<f64>(at8(or, i), load<f64>(at8(gr, i)) - e * sum);
     }
   }
   return 0;
@@ -204,9 +201,9 @@ export function softmax64_bwd_rows(y: usize, g: usize, out: usize, C: i32, r0: i
     const D = f64x2.splat(dot);
     let i = 0;
     for (; i + 2 <= C; i += 2) {
-      v128.store(at(or, i), f64x2.mul(v128.load(at(yr, i)), f64x2.sub(v128.load(at(gr, i)), D)));
+      v128.store(at8(or, i), f64x2.mul(v128.load(at8(yr, i)), f64x2.sub(v128.load(at8(gr, i)), D)));
     }
-    for (; i < C; i++) store<f64>(at(or, i), load<f64>(at(yr, i)) * (load<f64>(at(gr, i)) - dot));
+    for (; i < C; i++) store<f64>(at8(or, i), load<f64>(at8(yr, i)) * (load<f64>(at8(gr, i)) - dot));
   }
   return 0;
 }
@@ -223,15 +220,15 @@ export function kl64_fwd(x: usize, t: usize, g: usize, negS: f64, i0: i32, i1: i
   let acc = f64x2.splat(0);
   let i = i0;
   for (; i + 2 <= i1; i += 2) {
-    const tv = v128.load(at(t, i));
-    acc = f64x2.add(acc, klTerm64(v128.load(at(x, i)), tv));
-    if (g != 0) v128.store(at(g, i), f64x2.mul(NS, tv));
+    const tv = v128.load(at8(t, i));
+    acc = f64x2.add(acc, klTerm64(v128.load(at8(x, i)), tv));
+    if (g != 0) v128.store(at8(g, i), f64x2.mul(NS, tv));
   }
   let total = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < i1; i++) {
-    const tv = f64x2.splat(load<f64>(at(t, i)));
-    total += f64x2.extract_lane(klTerm64(f64x2.splat(load<f64>(at(x, i))), tv), 0);
-    if (g != 0) store<f64>(at(g, i), negS * load<f64>(at(t, i)));
+    const tv = f64x2.splat(load<f64>(at8(t, i)));
+    total += f64x2.extract_lane(klTerm64(f64x2.splat(load<f64>(at8(x, i))), tv), 0);
+    if (g != 0) store<f64>(at8(g, i), negS * load<f64>(at8(t, i)));
   }
   return total;
 }
@@ -239,8 +236,8 @@ export function kl64_fwd(x: usize, t: usize, g: usize, negS: f64, i0: i32, i1: i
 /** out = exp(x) for x ≤ 0 and out = log(x) (for testing vexp64 / vlog64 against libm). */
 export function exp_log_f64(x: usize, out: usize, log: i32, i0: i32, i1: i32): f64 {
   for (let i = i0; i < i1; i++) {
-    const v = f64x2.splat(load<f64>(at(x, i)));
-    store<f64>(at(out, i), f64x2.extract_lane(log != 0 ? vlog64(v) : vexp64(v), 0));
+    const v = f64x2.splat(load<f64>(at8(x, i)));
+    store<f64>(at8(out, i), f64x2.extract_lane(log != 0 ? vlog64(v) : vexp64(v), 0));
   }
   return 0;
 }
