@@ -10,7 +10,7 @@ import { rounding } from "../kernels/pointwise-losses.js";
 import { rowKernelsTake, softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
 import { isCollecting } from "../tensor/allocation-scope.js";
 import { argumentError, expectTensor, isPlainObject } from "../tensor/argument-kinds.js";
-import { type DType, allocStorage, float32, float64 } from "../tensor/dtype.js";
+import { type DType, allocStorage, float32 } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { type SourceCell, Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
@@ -49,11 +49,27 @@ function layout(shape: readonly number[], dim: number): ReduceLayout {
 
 type FloatData = Float32Array | Float64Array;
 
+/** out = (log_)softmax(x) over the layout's rows: the row kernels, else the JS loop. */
+function softmaxInto(x: FloatData, shape: ReduceLayout, log: boolean, out: FloatData): void {
+  if (!softmaxRows(x, shape, log, out)) kernels.softmax(x, shape, log, out);
+}
+
+/** out = the input gradient from the output y and its gradient g (row kernels, else JS). */
+function softmaxBackwardInto(y: FloatData, g: FloatData, shape: ReduceLayout, log: boolean,
+  out: FloatData): void {
+  if (!softmaxBackwardRows(y, g, shape, log, out)) {
+    kernels.softmaxBackward(y, g, shape, log, rounding(out instanceof Float32Array), out);
+  }
+}
+
+/** The buffer kind of a float dtype, for a lease (kernels/buffers.ts). */
+function leaseKind(dtype: DType): "float32" | "float64" {
+  return dtype === float32 ? "float32" : "float64";
+}
+
 function compute(input: Tensor, dim: number, log: boolean): Tensor {
   const out = allocStorage(input.dtype, input.numel()) as FloatData;
-  const x = input.data as FloatData;
-  const shape = layout(input.shape, dim);
-  if (!softmaxRows(x, shape, log, out)) kernels.softmax(x, shape, log, out);
+  softmaxInto(input.data as FloatData, layout(input.shape, dim), log, out);
   return new Tensor(out, input.shape);
 }
 
@@ -63,10 +79,9 @@ function compute(input: Tensor, dim: number, log: boolean): Tensor {
  * when no gradient is needed or the composed formula will run.
  */
 function gradientLease(input: Tensor, out: Tensor, dim: number): Lease | null {
-  const kind = input.dtype === float32 ? "float32" : input.dtype === float64 ? "float64" : null;
-  if (!kind || !isGradEnabled() || !input.requiresGrad) return null;
+  if (!input.dtype.isFloatingPoint || !isGradEnabled() || !input.requiresGrad) return null;
   if (!rowKernelsTake(out.data as FloatData, layout(out.shape, dim))) return null;
-  return lease(kind, out.numel());
+  return lease(leaseKind(input.dtype), out.numel());
 }
 
 /**
@@ -79,15 +94,19 @@ function rowBackward(out: Tensor, g: Tensor, dim: number, log: boolean,
   const y = out.data as FloatData;
   const gd = g.data as FloatData;
   const shape = layout(out.shape, dim);
-  if (held !== null && held.valid && softmaxBackwardRows(y, gd, shape, log, held.data)) {
-    spend(held);
-    return new Tensor(held.data, out.shape);
-  }
+  if (held !== null && held.valid) return intoLease(held, out.shape, (grad) =>
+    softmaxBackwardInto(y, gd, shape, log, grad));
   const grad = allocStorage(out.dtype, out.numel()) as FloatData;
-  if (!softmaxBackwardRows(y, gd, shape, log, grad)) {
-    kernels.softmaxBackward(y, gd, shape, log, rounding(out.dtype === float32), grad);
-  }
+  softmaxBackwardInto(y, gd, shape, log, grad);
   return markTransferable(new Tensor(grad, out.shape));
+}
+
+/** A gradient written into a leased buffer, handed to the engine (see kernels/buffers.ts). */
+function intoLease(held: Lease, shape: readonly number[], write: (out: FloatData) => void):
+  Tensor {
+  write(held.data);
+  spend(held);
+  return new Tensor(held.data, shape);
 }
 
 /** A softmax / logSoftmax over rows whose values are not computed yet. */
@@ -113,7 +132,7 @@ function deferred(input: Tensor, dim: number, log: boolean): Tensor | null {
   const out = Tensor.deferred(input.shape, input.dtype, () => {
     const x = source.read() as FloatData;
     const data = allocStorage(input.dtype, input.numel()) as FloatData;
-    if (!softmaxRows(x, shape, log, data)) kernels.softmax(x, shape, log, data);
+    softmaxInto(x, shape, log, data);
     source.done();
     return data;
   });
@@ -135,10 +154,9 @@ export function deferredRowsOf(t: Tensor): DeferredRows | null {
 export function deferredIntoLease(t: Tensor): Lease | null {
   const rows = deferredRowsOf(t);
   if (!rows) return null;
-  const held = lease(t.dtype === float32 ? "float32" : "float64", t.numel());
-  const x = rows.source.read() as FloatData;
-  const shape = { outer: rows.rows, size: rows.size, inner: 1 };
-  if (!softmaxRows(x, shape, rows.log, held.data)) kernels.softmax(x, shape, rows.log, held.data);
+  const held = lease(leaseKind(t.dtype), t.numel());
+  softmaxInto(rows.source.read() as FloatData, { outer: rows.rows, size: rows.size, inner: 1 },
+    rows.log, held.data);
   return held;
 }
 
@@ -148,14 +166,9 @@ export function deferredIntoLease(t: Tensor): Lease | null {
  * handed to the engine (see buffers.ts).
  */
 export function logSoftmaxInputGrad(y: FloatData, g: FloatData, logp: Tensor): Tensor {
-  const size = logp.shape[logp.dim() - 1];
-  const shape = { outer: logp.numel() / size, size, inner: 1 };
-  const held = lease(logp.dtype === float32 ? "float32" : "float64", logp.numel());
-  if (!softmaxBackwardRows(y, g, shape, true, held.data)) {
-    kernels.softmaxBackward(y, g, shape, true, rounding(logp.dtype === float32), held.data);
-  }
-  spend(held);
-  return new Tensor(held.data, logp.shape);
+  const shape = layout(logp.shape, logp.dim() - 1);
+  return intoLease(lease(leaseKind(logp.dtype), logp.numel()), logp.shape, (out) =>
+    softmaxBackwardInto(y, g, shape, true, out));
 }
 
 /**
