@@ -369,25 +369,24 @@ export function ctcFused(plan: CtcPlan, lp: FloatArray, zeroInfinity: boolean, n
 export function ctcScaleGradient(plan: CtcPlan, grad: FloatArray, up: ArrayLike<number>,
   zeroInfinity: boolean, nll: Float64Array): void {
   const { batch, classes, maxTime } = plan;
-  const factor = (b: number, t: number) =>
-    t >= plan.inputLengths[b] || (zeroInfinity && nll[b] === Infinity) ? 1 : up[b];
+  const rows = maxTime * batch;
+  // row (t, b) is multiplied by up[b] while t < T_b, unless zeroInfinity zeroed sample b
+  const factor = (r: number) => {
+    const b = r % batch;
+    const scaled = r < plan.inputLengths[b] * batch && !(zeroInfinity && nll[b] === Infinity);
+    return scaled ? up[b] : 1;
+  };
   const rt = grad instanceof Float32Array ? wasmFor(grad) : null;
-  if (rt && grad instanceof Float32Array) {
-    const rows = maxTime * batch;
-    const p = reusableBlock("ctc-up", rows * 4);
-    if (p >= 0) {
-      const perRow = f32View(p, rows);
-      for (let r = 0; r < rows; r++) perRow[r] = factor(r % batch, Math.floor(r / batch));
-      rowwise(rt, "scale_rows", [inout(grad)], [p, classes, -0], rows, classes);
-      return;
-    }
+  const p = rt ? reusableBlock("ctc-up", rows * 4) : -1;
+  if (rt && p >= 0) {
+    const perRow = f32View(p, rows);
+    for (let r = 0; r < rows; r++) perRow[r] = factor(r);
+    rowwise(rt, "scale_rows", [inout(grad as Float32Array)], [p, classes, -0], rows, classes);
+    return;
   }
-  for (let b = 0; b < batch; b++) {
-    const u = up[b];
-    if (u === 1 || (zeroInfinity && nll[b] === Infinity)) continue;
-    for (let t = 0; t < plan.inputLengths[b]; t++) {
-      const row = (t * batch + b) * classes;
-      for (let i = row; i < row + classes; i++) grad[i] = grad[i] * u;
-    }
+  for (let r = 0; r < rows; r++) {
+    const u = factor(r);
+    if (u === 1) continue;
+    for (let i = r * classes; i < (r + 1) * classes; i++) grad[i] = grad[i] * u;
   }
 }
