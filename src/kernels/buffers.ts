@@ -23,9 +23,15 @@
  * Only large buffers are pooled (at most POOL_MAX free ones, most recently used kept), placed
  * in the shared WebAssembly memory when it has room, so threads can write them.
  */
+import { type DType, float32 } from "../tensor/dtype.js";
 import { releaseStorage, wasmFloat32, wasmFloat64 } from "./wasm/heap.js";
 
 export type FloatArray = Float32Array | Float64Array;
+
+/** The buffer kind holding a float dtype's values. */
+export function bufferKind(dtype: DType): "float32" | "float64" {
+  return dtype === float32 ? "float32" : "float64";
+}
 
 /** Buffers below this many elements are cheap to allocate: not pooled. */
 const POOL_MIN = 4096;

@@ -5,12 +5,12 @@ import * as kernels from "../kernels/cpu.js";
 import type { ReduceLayout } from "../kernels/cpu.js";
 import { markTransferable } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { type Lease, lease, spend } from "../kernels/buffers.js";
+import { type Lease, bufferKind, lease, spend } from "../kernels/buffers.js";
 import { rounding } from "../kernels/pointwise-losses.js";
 import { rowKernelsTake, softmaxBackwardRows, softmaxRows } from "../kernels/softmax.js";
 import { isCollecting } from "../tensor/allocation-scope.js";
 import { argumentError, expectTensor, isPlainObject } from "../tensor/argument-kinds.js";
-import { type DType, allocStorage, float32 } from "../tensor/dtype.js";
+import { type DType, allocStorage } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { type SourceCell, Tensor } from "../tensor/tensor.js";
 import { dtypeTitle } from "./binary.js";
@@ -62,11 +62,6 @@ function softmaxBackwardInto(y: FloatData, g: FloatData, shape: ReduceLayout, lo
   }
 }
 
-/** The buffer kind of a float dtype, for a lease (kernels/buffers.ts). */
-function leaseKind(dtype: DType): "float32" | "float64" {
-  return dtype === float32 ? "float32" : "float64";
-}
-
 function compute(input: Tensor, dim: number, log: boolean): Tensor {
   const out = allocStorage(input.dtype, input.numel()) as FloatData;
   softmaxInto(input.data as FloatData, layout(input.shape, dim), log, out);
@@ -81,7 +76,7 @@ function compute(input: Tensor, dim: number, log: boolean): Tensor {
 function gradientLease(input: Tensor, out: Tensor, dim: number): Lease | null {
   if (!input.dtype.isFloatingPoint || !isGradEnabled() || !input.requiresGrad) return null;
   if (!rowKernelsTake(out.data as FloatData, layout(out.shape, dim))) return null;
-  return lease(leaseKind(input.dtype), out.numel());
+  return lease(bufferKind(input.dtype), out.numel());
 }
 
 /**
@@ -154,7 +149,7 @@ export function deferredRowsOf(t: Tensor): DeferredRows | null {
 export function deferredIntoLease(t: Tensor): Lease | null {
   const rows = deferredRowsOf(t);
   if (!rows) return null;
-  const held = lease(leaseKind(t.dtype), t.numel());
+  const held = lease(bufferKind(t.dtype), t.numel());
   softmaxInto(rows.source.read() as FloatData, { outer: rows.rows, size: rows.size, inner: 1 },
     rows.log, held.data);
   return held;
@@ -167,7 +162,7 @@ export function deferredIntoLease(t: Tensor): Lease | null {
  */
 export function logSoftmaxInputGrad(y: FloatData, g: FloatData, logp: Tensor): Tensor {
   const shape = layout(logp.shape, logp.dim() - 1);
-  return intoLease(lease(leaseKind(logp.dtype), logp.numel()), logp.shape, (out) =>
+  return intoLease(lease(bufferKind(logp.dtype), logp.numel()), logp.shape, (out) =>
     softmaxBackwardInto(y, g, shape, true, out));
 }
 

@@ -30,7 +30,7 @@
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { IndexError, check } from "../../errors.js";
-import { Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { Lease, bufferKind, freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import {
   type CrossEntropyTargets, crossEntropyForward, crossEntropyTargets, scaleByUpstream,
 } from "../../kernels/ce.js";
@@ -38,7 +38,7 @@ import type { NllLayout } from "../../kernels/nll.js";
 import { dtypeTitle } from "../../ops/binary.js";
 import { divScalar, mulScalar } from "../../ops/scalar.js";
 import { logSoftmax } from "../../ops/softmax.js";
-import { allocStorage, float32 } from "../../tensor/dtype.js";
+import { allocStorage } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
@@ -95,7 +95,7 @@ function fusedCrossEntropy(name: string, input: Tensor, t: Float64Array, weight:
   reduction: Reduction, ignoreIndex: number, layout: NllLayout,
   outShape: readonly number[]): Tensor {
   const x = input.data as FloatData;
-  const kind = input.dtype === float32 ? "float32" : "float64";
+  const kind = bufferKind(input.dtype);
   const { targets, totalWeight } = crossEntropyTargets(t, weight ? (weight.data as FloatData)
     : null, ignoreIndex, reduction === "mean", kind === "float32");
   const positions = layout.batch * layout.spatial;

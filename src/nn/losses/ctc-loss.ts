@@ -31,7 +31,7 @@
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, TorchTypeError, check } from "../../errors.js";
-import { type Lease, lease, spend } from "../../kernels/buffers.js";
+import { type Lease, bufferKind, lease, spend } from "../../kernels/buffers.js";
 import {
   type CtcPlan, alphaSize, ctcBackward, ctcForward, ctcFused, ctcPlan, ctcRuntime,
   ctcScaleGradient,
@@ -240,7 +240,7 @@ function ctcLossOp(lp: Tensor, targets: Tensor, il: number[], tl: number[], blan
   const values = () => (chain?.valid ? chain.data : lp.data as FloatData);
   const nll = new Float64Array(batch);
   const held = isGradEnabled() && lp.requiresGrad
-    ? lease(lp.dtype === float64 ? "float64" : "float32", lp.numel()) : null;
+    ? lease(bufferKind(lp.dtype), lp.numel()) : null;
   if (ctcFused(plan, values(), zeroInfinity, nll, held?.data ?? null)) {
     if (!held && chain) spend(chain);
     let firstBackward = true;

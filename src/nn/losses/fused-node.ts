@@ -12,10 +12,10 @@
 import { markTransferable } from "../../autograd/engine.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
-import { type Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { type Lease, bufferKind, freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import type { Round } from "../../kernels/pointwise-losses.js";
 import { asTensorOf } from "../../ops/promote.js";
-import { type DType, float32, float64 } from "../../tensor/dtype.js";
+import { float32, float64 } from "../../tensor/dtype.js";
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { roundingOf } from "./common.js";
@@ -63,7 +63,7 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
     : reduction === "batchmean" ? input.shape[0] : 1;
   const dtype = input.dtype;
   const r = roundingOf(dtype);
-  const held = isGradEnabled() && input.requiresGrad ? lease(kindOf(dtype), input.numel()) : null;
+  const held = isGradEnabled() && input.requiresGrad ? lease(bufferKind(dtype), input.numel()) : null;
   const sum = spec.forward(held?.data ?? null, scaled(1, divisor, r));
   if (sum === null) {
     if (held) spend(held);
@@ -77,10 +77,6 @@ export function fusedLoss(spec: FusedLoss): Tensor | null {
 }
 
 const NODE_NAMES = { mean: "MeanBackward0", sum: "SumBackward0", batchmean: "DivBackward0" };
-
-function kindOf(dtype: DType): "float32" | "float64" {
-  return dtype === float32 ? "float32" : "float64";
-}
 
 /** The gradient scale for the upstream gradient g: r(g / divisor). */
 function scaled(g: number, divisor: number, r: Round): number {
@@ -112,14 +108,14 @@ function inputGradient(spec: FusedLoss, held: Lease, u: number, s: number): Tens
   const reuse = held.valid && u === 1;
   spend(held);
   if (reuse) return new Tensor(held.data, input.shape);
-  const data = freshBuffer(kindOf(input.dtype), input.numel());
+  const data = freshBuffer(bufferKind(input.dtype), input.numel());
   if (spec.forward(data, s) === null) return null;
   return markTransferable(new Tensor(data, input.shape));
 }
 
 function otherGradient(spec: FusedLoss, k: number, s: number): Tensor {
   const other = spec.others[k];
-  const data = freshBuffer(kindOf(spec.input.dtype), other.numel());
+  const data = freshBuffer(bufferKind(spec.input.dtype), other.numel());
   spec.otherGrad!(k, s, data);
   return new Tensor(data, other.shape);
 }

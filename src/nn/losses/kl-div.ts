@@ -31,14 +31,13 @@
  */
 import { check, warn } from "../../errors.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
-import { freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { bufferKind, freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import {
   klForward, klInputGrad, klLogForward, klLogTargetGrad, klTargetGrad,
 } from "../../kernels/kl.js";
 import { klSoftmaxRows } from "../../kernels/kl-softmax.js";
 import { deferredRowsOf, fuseThroughLogSoftmax } from "../../ops/softmax.js";
 import { xlogy } from "../../ops/special.js";
-import { float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { lossModule } from "../module.js";
 import { checkArguments, signature } from "../arguments.js";
@@ -122,7 +121,7 @@ function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
   const t = deferredRowsOf(target);
   if (!x || !t || !x.log || t.log || x.rows !== t.rows || x.size !== t.size ||
     target.requiresGrad) return null;
-  const kind = kindOf(input);
+  const kind = bufferKind(input.dtype);
   const n = input.numel();
   const rows = (out: FloatData, s: number) =>
     klSoftmaxRows(x.source.read() as FloatData, t.source.read() as FloatData, out, x.rows,
@@ -150,10 +149,6 @@ function softmaxChain(input: Tensor, target: Tensor, reduction: "mean" | "sum",
   // The node's backward may read x and t again (another upstream gradient).
   if (out && wantsGrad) [x.source, t.source].forEach((cell) => cell.retain());
   return out;
-}
-
-function kindOf(t: Tensor): "float32" | "float64" {
-  return t.dtype === float32 ? "float32" : "float64";
 }
 
 /** Module form of {@link klDiv}. */

@@ -23,7 +23,7 @@
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
-import { Lease, freshBuffer, lease, spend } from "../../kernels/buffers.js";
+import { Lease, bufferKind, freshBuffer, lease, spend } from "../../kernels/buffers.js";
 import { mseBackward, mseElementwise, mseForward } from "../../kernels/mse.js";
 import { scaleInto } from "../../kernels/pointwise.js";
 import { reducedValue } from "../../kernels/pointwise-losses.js";
@@ -66,7 +66,7 @@ function mseLossOp(input: Tensor, target: Tensor, reduction: Reduction): Tensor 
   const scale = reduction === "mean" ? 1 / x.length : 1;
   // PyTorch's norm = 2·scale, in the operands' dtype.
   const norm = dtype === float32 ? Math.fround(2 * scale) : 2 * scale;
-  const kind = dtype === float32 ? "float32" : "float64";
+  const kind = bufferKind(dtype);
   // The input's gradient (upstream 1) comes out of the forward's pass when it is needed.
   const held = isGradEnabled() && input.requiresGrad ? lease(kind, x.length) : null;
   const sum = mseForward(x, y, held?.data ?? null, norm);

@@ -27,7 +27,7 @@
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError, check } from "../../errors.js";
-import { type Lease, lease, spend } from "../../kernels/buffers.js";
+import { type Lease, bufferKind, lease, spend } from "../../kernels/buffers.js";
 import {
   type MultiMarginArgs, multiMarginBackward, multiMarginForward, multiMarginFused, scaleRows,
 } from "../../kernels/margin-losses.js";
@@ -121,7 +121,7 @@ function multiMarginOp(input: Tensor, target: Tensor, weight: Tensor | null,
   const perFrame = new Float64Array(frames);
   const g = round(reduction === "mean" ? 1 / (frames * classes) : 1 / classes);
   const held = isGradEnabled() && input.requiresGrad && !empty
-    ? lease(input.dtype === float32 ? "float32" : "float64", input.numel()) : null;
+    ? lease(bufferKind(input.dtype), input.numel()) : null;
   if (held) multiMarginFused(args, g, perFrame, held.data);
   else multiMarginForward(args, perFrame);
   const out = reduceFrames(perFrame, input, reduction, outShape);
